@@ -1,0 +1,111 @@
+package io.maskline;
+
+import io.maskline.config.GatewayConfig;
+import io.maskline.ops.Health;
+import io.maskline.storage.Postgres;
+import io.maskline.storage.RedisClients;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.StartTLSOptions;
+import io.maskline.api.AdminApiContract;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * A running gateway: clients, schema, HTTP verticles (one per core) and background verticles.
+ * {@link #stop()} reverses start: stop accepting and drain HTTP, stop background work, close clients.
+ */
+public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final Services services;
+  private final List<String> httpDeployments = new ArrayList<>();
+  private final List<String> backgroundDeployments = new ArrayList<>();
+
+  private Gateway(Vertx vertx, Services services) {
+    this.vertx = vertx;
+    this.services = services;
+  }
+
+  public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry metrics, GatewayConfig config) {
+    return Postgres.migrate(vertx, config.postgres().url())
+        .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)))
+        .compose(migrated -> AdminApiContract.load(vertx))
+        .map(contract -> new Services(config, RedisClients.create(vertx, config.redis()), Postgres.pool(vertx, config.postgres()),
+            MailClient.createShared(vertx, mailConfig(config.smtp()), "maskline-mail"), metrics, contract, Clock.systemUTC()))
+        .compose(services -> new Gateway(vertx, services).deploy());
+  }
+
+  private Future<Gateway> deploy() {
+    Health health = new Health(vertx, services.redis(), services.pg());
+    Features features = Features.create(vertx, services, health);
+    Future<Void> chain = Future.succeededFuture();
+    for (Supplier<? extends Deployable> background : features.background()) {
+      chain = chain.compose(v -> vertx.deployVerticle(background, new DeploymentOptions()).map(id -> {
+        backgroundDeployments.add(id);
+        return null;
+      }));
+    }
+    int instances = services.config().http().effectiveInstances();
+    return chain
+        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http()), new DeploymentOptions().setInstances(instances)))
+        .map(id -> {
+          httpDeployments.add(id);
+          LOG.info("listening {} {}", kv("port", services.config().http().port()), kv("httpInstances", instances));
+          return this;
+        });
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Graceful: HTTP first (drained), then background verticles, then the clients they used. */
+  public Future<Void> stop() {
+    LOG.info("stopping: draining HTTP {}", kv("drainMs", services.config().http().shutdownDrain().toMillis()));
+    return undeployAll(httpDeployments)
+        .compose(v -> undeployAll(backgroundDeployments))
+        .eventually(() -> Future.join(services.redis().close(), services.pg().close(), services.mail().close()))
+        .onComplete(done -> LOG.info("stopped"))
+        .mapEmpty();
+  }
+
+  private Future<Void> undeployAll(List<String> ids) {
+    List<Future<Void>> undeployed = ids.stream().map(vertx::undeploy).toList();
+    ids.clear();
+    return Future.join(undeployed).mapEmpty();
+  }
+
+  private static MailConfig mailConfig(GatewayConfig.Smtp smtp) {
+    MailConfig mail = new MailConfig()
+        .setHostname(smtp.host())
+        .setPort(smtp.port())
+        .setStarttls(smtp.startTls() ? StartTLSOptions.REQUIRED : StartTLSOptions.OPTIONAL)
+        .setKeepAlive(true)
+        .setMaxPoolSize(4)
+        .setConnectTimeout(5_000);
+    if (smtp.username() != null) {
+      mail.setUsername(smtp.username()).setPassword(smtp.password());
+    }
+    return mail;
+  }
+
+
+}

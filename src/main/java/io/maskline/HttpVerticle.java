@@ -1,0 +1,72 @@
+package io.maskline;
+
+import io.maskline.api.AdminAuth;
+import io.maskline.api.ErrorCode;
+import io.maskline.api.Problems;
+import io.maskline.ops.Health;
+import io.maskline.ops.RequestIds;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One instance per core. Builds the router: request id and body limit first, the admin API from the OpenAPI
+ * contract (validated, bearer-guarded), then operations and webhook routes; every failure goes through {@link Problems}.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private final Services services;
+  private final Health health;
+  private final List<HttpFeature> features;
+  private HttpServer server;
+
+  public HttpVerticle(Services services, Health health, List<HttpFeature> features) {
+    this.services = services;
+    this.health = health;
+    this.features = features;
+  }
+
+  @Override
+  public Future<?> start() {
+    var config = services.config();
+    RouterBuilder api = RouterBuilder.create(vertx, services.api().contract())
+        .rootHandler(new RequestIds())
+        .rootHandler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
+        .rootHandler(new AdminAuth(config.adminToken()));
+    // Bearer auth is enforced by AdminAuth for all of /v1, so the contract's security schemes are documentation only.
+    api.getRoutes().forEach(route -> route.setDoSecurity(false));
+    features.forEach(feature -> feature.mountApi(api));
+    Router router = api.createRouter();
+
+    health.mount(router);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metrics()));
+    router.get("/openapi.yaml").handler(rc -> rc.response()
+        .putHeader("Content-Type", "application/yaml")
+        .end(services.api().document()));
+    features.forEach(feature -> feature.mountRoutes(router));
+
+    router.route().failureHandler(Problems::handle);
+    router.errorHandler(404, rc -> Problems.send(rc, ErrorCode.NOT_FOUND, "no route for " + rc.request().method() + " " + rc.normalizedPath()));
+    router.errorHandler(405, rc -> Problems.send(rc, ErrorCode.METHOD_NOT_ALLOWED, rc.request().method() + " is not allowed on " + rc.normalizedPath()));
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setPort(config.http().port())
+        .setCompressionSupported(false)
+        .setTcpNoDelay(true)
+        .setIdleTimeout(60);
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  /** Stops accepting, lets in-flight requests finish within the drain time. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(services.config().http().shutdownDrain().toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,139 @@
+package io.maskline.config;
+
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Locale;
+
+/**
+ * The gateway's whole configuration, typed and validated once at start. Built from
+ * {@code conf/application.yaml} overlaid with {@code MASKLINE_*} environment variables (see {@link ConfigLoader}).
+ * A null {@code redis.url} / {@code pg.url} means "start embedded servers", which only dev runs and tests do.
+ */
+public record GatewayConfig(
+    Http http,
+    Redis redis,
+    Postgres postgres,
+    Smtp smtp,
+    Mail mail,
+    Twilio twilio,
+    String adminToken,
+    String defaultCountry,
+    Sessions sessions,
+    Guards guards,
+    Anonymizer anonymizer) {
+
+  public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }
+
+  /** {@code instances} 0 means one HTTP verticle per core. */
+  public record Http(int port, int instances, URI publicUrl, Duration shutdownDrain, int bodyLimitBytes) {
+    public int effectiveInstances() {
+      return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  /** {@code url} may list several comma-separated endpoints (Sentinel, Cluster). */
+  public record Redis(String url, RedisMode mode, String masterName, int poolSize, Duration timeout) {}
+
+  public record Postgres(String url, int poolSize) {}
+
+  public record Smtp(String host, int port, String username, String password, boolean startTls) {}
+
+  public record Mail(String from, int maxAttempts, Duration firstRetryDelay, boolean maskCaller) {}
+
+  public record Twilio(String accountSid, String authToken, URI apiUrl) {}
+
+  public record Sessions(Duration safetyTtl, Duration historyTtl) {}
+
+  public record Guards(int ratePerPair, int ratePerCaller, int loopGuard) {}
+
+  public record Anonymizer(String schedule, ZoneId timezone, int archiveRetentionMonths) {}
+
+  public static GatewayConfig from(JsonObject merged) {
+    Settings s = new Settings(merged);
+    return new GatewayConfig(
+        new Http(
+            s.integer("http.port", 8080, 0, 65535),
+            s.integer("http.instances", 0, 0, 256),
+            s.httpUrl("publicUrl", "http://localhost:8080"),
+            s.duration("http.shutdownDrain", Duration.ofSeconds(10)),
+            64 * 1024),
+        new Redis(
+            s.string("redis.url", null),
+            s.choice("redis.mode", RedisMode.STANDALONE, RedisMode.class),
+            s.string("redis.masterName", "mymaster"),
+            s.integer("redis.poolSize", 32, 1, 1024),
+            s.duration("redis.timeout", Duration.ofMillis(800))),
+        new Postgres(s.string("pg.url", null), s.integer("pg.poolSize", 16, 1, 512)),
+        new Smtp(
+            s.string("smtp.host", "localhost"),
+            s.integer("smtp.port", 25, 1, 65535),
+            s.string("smtp.username", null),
+            s.string("smtp.password", null),
+            s.bool("smtp.startTls", false)),
+        new Mail(
+            s.parse("mail.from", "noreply@maskline.local", GatewayConfig::email),
+            s.integer("mail.maxAttempts", 8, 1, 100),
+            s.duration("mail.firstRetryDelay", Duration.ofSeconds(2)),
+            s.bool("mail.maskCaller", false)),
+        new Twilio(
+            s.string("twilio.accountSid", null),
+            s.string("twilio.authToken", null),
+            s.httpUrl("twilio.apiUrl", "https://api.twilio.com")),
+        s.string("admin.token", null),
+        s.parse("defaultCountry", "US", GatewayConfig::regionCode),
+        new Sessions(
+            s.duration("session.safetyTtl", Duration.ofHours(24)),
+            s.duration("session.historyTtl", Duration.ofDays(30))),
+        new Guards(
+            s.integer("rate.perPair", 30, 1, 1_000_000),
+            s.integer("rate.perCaller", 120, 1, 1_000_000),
+            s.integer("loopGuard", 20, 1, 1_000_000)),
+        new Anonymizer(
+            s.parse("anonymizer.schedule", "0 0 2 * * ?", CronSchedule::validate),
+            s.zone("timezone", "UTC"),
+            s.integer("archive.retentionMonths", 24, 1, 1200)));
+  }
+
+  /** Outside dev and tests every external dependency and secret must be given explicitly. */
+  public GatewayConfig requireProductionSettings() {
+    if (redis.url() == null) throw Settings.invalid("redis.url", "is required (embedded Redis is for dev runs and tests only)", null);
+    if (postgres.url() == null) throw Settings.invalid("pg.url", "is required (embedded Postgres is for dev runs and tests only)", null);
+    if (twilio.authToken() == null) throw Settings.invalid("twilio.authToken", "is required", null);
+    if (adminToken == null) throw Settings.invalid("admin.token", "is required", null);
+    if (adminToken.length() < 16) throw Settings.invalid("admin.token", "must be at least 16 characters", null);
+    return this;
+  }
+
+  public GatewayConfig withServices(String redisUrl, String pgUrl) {
+    return new GatewayConfig(http, new Redis(redisUrl, redis.mode(), redis.masterName(), redis.poolSize(), redis.timeout()),
+        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer);
+  }
+
+  private static String regionCode(String text) {
+    String upper = text.toUpperCase(Locale.ROOT);
+    if (!PhoneNumberUtil.getInstance().getSupportedRegions().contains(upper)) {
+      throw new IllegalArgumentException("must be an ISO 3166 alpha-2 country code with a phone numbering plan");
+    }
+    return upper;
+  }
+
+  private static String email(String text) {
+    if (!text.matches("[^@\\s]+@[^@\\s]+")) {
+      throw new IllegalArgumentException("must be an email address");
+    }
+    return text;
+  }
+
+  /** Secrets are masked so the config can be logged at start. */
+  @Override
+  public String toString() {
+    return "GatewayConfig[http=" + http + ", redis.mode=" + redis.mode() + ", redis.configured=" + (redis.url() != null)
+        + ", pg.configured=" + (postgres.url() != null) + ", smtp=" + smtp.host() + ":" + smtp.port()
+        + ", twilio.apiUrl=" + twilio.apiUrl() + ", defaultCountry=" + defaultCountry + ", sessions=" + sessions
+        + ", guards=" + guards + ", anonymizer=" + anonymizer + "]";
+  }
+}

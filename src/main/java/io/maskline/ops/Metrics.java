@@ -1,0 +1,40 @@
+package io.maskline.ops;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+
+import java.util.EnumSet;
+
+/** One Prometheus registry per process: Vert.x HTTP/pool/client metrics, JVM metrics and Maskline's own counters. */
+public final class Metrics {
+  private Metrics() {}
+
+  public static PrometheusMeterRegistry newRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(new MeterFilter() {
+      // HTTP server timings as histograms so p99 can be aggregated across pods.
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (id.getName().startsWith("vertx.http.server.response.time") || id.getName().startsWith("maskline.")) {
+          return DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config);
+        }
+        return config;
+      }
+    });
+    return registry;
+  }
+
+  public static VertxOptions vertxOptions(VertxOptions options) {
+    return options.setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        // Route templates, not raw paths: a path carrying a task id or number must not explode label cardinality.
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME, Label.REMOTE)));
+  }
+}

@@ -1,0 +1,44 @@
+package io.maskline.phone;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+
+import java.util.Optional;
+
+/**
+ * Normalizes phone input to E.164 with libphonenumber. Accepted as API.md says: E.164, {@code 00} + country code,
+ * or a national number read in the given country; separators are ignored.
+ */
+public final class PhoneNumbers {
+  private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
+
+  private PhoneNumbers() {}
+
+  /** The E.164 form, or empty when the input is not a valid number. */
+  public static Optional<String> normalize(String input, String country) {
+    if (input == null || input.isBlank() || input.length() > 40) {
+      return Optional.empty();
+    }
+    String text = input.strip();
+    // "00" is the international prefix in most of the world; read it as "+" whatever the org's country.
+    if (text.startsWith("00")) {
+      text = "+" + text.substring(2);
+    }
+    try {
+      PhoneNumber number = UTIL.parse(text, country);
+      return UTIL.isValidNumber(number) ? Optional.of(UTIL.format(number, PhoneNumberUtil.PhoneNumberFormat.E164)) : Optional.empty();
+    } catch (NumberParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Normalizes or throws {@link InvalidPhoneNumberException} naming the field. */
+  public static String require(String field, String input, String country) {
+    return normalize(input, country).orElseThrow(() -> new InvalidPhoneNumberException(field));
+  }
+
+  public static boolean isSupportedCountry(String country) {
+    return country != null && UTIL.getSupportedRegions().contains(country);
+  }
+}
