@@ -1,0 +1,104 @@
+package io.maskline.routing;
+
+import java.util.Objects;
+
+/**
+ * What to do with one inbound. Whatever reaches another phone is sent from the proxy number P
+ * ({@code from} / {@code callerId}), so no party ever sees another party's real number.
+ */
+public sealed interface Decision {
+
+  /** Where the inbound went, as stored in the archive's {@code routedTo}: counterpart, admin, email, none. */
+  String routedTo();
+
+  /** Forward the SMS to the other party of the task, sent from P. */
+  record ForwardSms(String to, String from, String body) implements Decision {
+    public ForwardSms {
+      Objects.requireNonNull(to, "to");
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(body, "body");
+    }
+
+    @Override
+    public String routedTo() {
+      return "counterpart";
+    }
+  }
+
+  /** Connect the call to the other party of the task, showing P as caller ID. */
+  record Dial(String to, String callerId, boolean record) implements Decision {
+    public Dial {
+      Objects.requireNonNull(to, "to");
+      Objects.requireNonNull(callerId, "callerId");
+    }
+
+    @Override
+    public String routedTo() {
+      return "counterpart";
+    }
+  }
+
+  /** Pass the SMS on to the org's admin phone, sent from P. */
+  record AdminSms(String adminPhone, String from, String body) implements Decision {
+    public AdminSms {
+      Objects.requireNonNull(adminPhone, "adminPhone");
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(body, "body");
+    }
+
+    @Override
+    public String routedTo() {
+      return "admin";
+    }
+  }
+
+  /** Connect the call to the org's admin phone, showing P as caller ID. */
+  record AdminDial(String adminPhone, String callerId) implements Decision {
+    public AdminDial {
+      Objects.requireNonNull(adminPhone, "adminPhone");
+      Objects.requireNonNull(callerId, "callerId");
+    }
+
+    @Override
+    public String routedTo() {
+      return "admin";
+    }
+  }
+
+  /** Nothing is connected; the org gets an email with the details. */
+  record EmailOrg(String orgId, String email, EmailReason reason) implements Decision {
+    public EmailOrg {
+      Objects.requireNonNull(orgId, "orgId");
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public String routedTo() {
+      return "email";
+    }
+  }
+
+  /** Nothing is connected; the caller hears a short notice (an SMS gets no reply). */
+  record Notice(NoticeReason reason) implements Decision {
+    public Notice {
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public String routedTo() {
+      return "none";
+    }
+  }
+
+  /** A guard stopped the inbound; nothing is connected. */
+  record Reject(RejectReason reason) implements Decision {
+    public Reject {
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public String routedTo() {
+      return "none";
+    }
+  }
+}

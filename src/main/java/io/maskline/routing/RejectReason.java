@@ -1,0 +1,7 @@
+package io.maskline.routing;
+
+/** Why a guard stopped an inbound before any routing. */
+public enum RejectReason {
+  RATE_LIMITED,
+  LOOP_DETECTED
+}

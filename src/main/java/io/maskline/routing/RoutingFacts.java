@@ -1,0 +1,36 @@
+package io.maskline.routing;
+
+import java.util.Objects;
+
+/**
+ * Everything the routing core needs, gathered by the edge in at most two Redis round trips.
+ *
+ * @param org the routing settings of the context's org; null iff the context is {@link
+ *     CallerContext.Unknown} or the org's mirror is missing
+ * @param proxyDedicatedToOrg whether P is one of that org's dedicated numbers (false: shared pool)
+ */
+public record RoutingFacts(
+    Inbound inbound, CallerContext context, OrgRouting org, boolean proxyDedicatedToOrg, Guard guard) {
+
+  public RoutingFacts {
+    Objects.requireNonNull(inbound, "inbound");
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(guard, "guard");
+    // Settings of another org than the one the binding names would route one org's recipients to
+    // another org's admin: a wiring bug, so fail loudly instead of routing on it.
+    String contextOrgId = orgIdOf(context);
+    if (org != null && !org.orgId().equals(contextOrgId)) {
+      // The message names orgs only: a context can hold a real phone number.
+      throw new IllegalArgumentException(
+          "org settings of " + org.orgId() + " given for a caller context of org " + contextOrgId);
+    }
+  }
+
+  /** The org the context points at, or null for {@link CallerContext.Unknown}. */
+  private static String orgIdOf(CallerContext context) {
+    if (context instanceof CallerContext.Active active) return active.orgId();
+    if (context instanceof CallerContext.Ended ended) return ended.orgId();
+    if (context instanceof CallerContext.DedicatedNumber dedicated) return dedicated.orgId();
+    return null;
+  }
+}
