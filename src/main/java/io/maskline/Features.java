@@ -1,15 +1,39 @@
 package io.maskline;
 
+import io.maskline.binding.NumberApi;
+import io.maskline.binding.ProxyNumbers;
+import io.maskline.binding.SessionApi;
+import io.maskline.binding.SessionExpiryVerticle;
+import io.maskline.binding.Sessions;
 import io.maskline.ops.Health;
+import io.maskline.org.OrgApi;
+import io.maskline.org.OrgFacts;
+import io.maskline.org.Orgs;
 import io.vertx.core.Deployable;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.List;
 import java.util.function.Supplier;
 
 /** The list of what the gateway does: HTTP features per HTTP verticle, and background verticles (one each per pod). */
-record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> background) {
+record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
   static Features create(Vertx vertx, Services services, Health health) {
-    return new Features(List.of(), List.of());
+    var config = services.config();
+    Orgs orgs = new Orgs(services.pg(), services.redis(), config.defaultCountry());
+    OrgFacts orgFacts = new OrgFacts(services.redis());
+    ProxyNumbers numbers = new ProxyNumbers(services.pg(), services.redis());
+    Sessions sessions = new Sessions(services.redis(), config.sessions(), services.clock(), services.metrics());
+    List<HttpFeature> http = List.of(
+        new OrgApi(orgs),
+        new NumberApi(numbers, orgFacts, config.defaultCountry()),
+        new SessionApi(sessions, orgFacts));
+    List<Supplier<? extends Deployable>> background = List.of(
+        () -> new SessionExpiryVerticle(sessions, services.clock()));
+    // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
+    Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
+        .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))
+        .otherwiseEmpty();
+    return new Features(http, background, warmUp);
   }
 }

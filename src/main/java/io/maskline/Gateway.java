@@ -52,7 +52,7 @@ public final class Gateway {
   private Future<Gateway> deploy() {
     Health health = new Health(vertx, services.redis(), services.pg());
     Features features = Features.create(vertx, services, health);
-    Future<Void> chain = Future.succeededFuture();
+    Future<Void> chain = features.warmUp().get().mapEmpty();
     for (Supplier<? extends Deployable> background : features.background()) {
       chain = chain.compose(v -> vertx.deployVerticle(background, new DeploymentOptions()).map(id -> {
         backgroundDeployments.add(id);

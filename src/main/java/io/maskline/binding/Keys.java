@@ -1,0 +1,46 @@
+package io.maskline.binding;
+
+/**
+ * Redis key layout. Every key carries the hash tag {@code {ml}}, so each Lua script touches one slot and runs
+ * unchanged on Redis Cluster. The price is that Maskline's keyspace lives on one shard: a single Redis primary does
+ * well over 100k script calls/s, far above what a fleet of gateways sends, so Cluster gives us failover rather than
+ * sharding. Sharding by proxy number (tag {@code {P}}) is the way out if one shard ever is not enough.
+ */
+public final class Keys {
+  public static final String PREFIX = "ml:{ml}:";
+  public static final String ARCHIVE_STREAM = PREFIX + "stream:archive";
+  public static final String MAIL_STREAM = PREFIX + "stream:mail";
+  public static final String MAIL_DEAD_LETTERS = PREFIX + "stream:mail-dead";
+  public static final String EXPIRY = PREFIX + "session-expiry";
+  public static final String SHARED_POOL = PREFIX + "pool:_shared";
+
+  private Keys() {}
+
+  public static String org(String orgId) {
+    return PREFIX + "org:" + orgId;
+  }
+
+  public static String number(String proxy) {
+    return PREFIX + "num:" + proxy;
+  }
+
+  public static String pool(String orgId) {
+    return orgId == null ? SHARED_POOL : PREFIX + "pool:" + orgId;
+  }
+
+  public static String session(String taskId) {
+    return PREFIX + "session:" + taskId;
+  }
+
+  public static String route(String proxy, String caller) {
+    return PREFIX + "route:" + proxy + ":" + caller;
+  }
+
+  public static String history(String proxy, String caller) {
+    return PREFIX + "hist:" + proxy + ":" + caller;
+  }
+
+  public static String busy(String phone) {
+    return PREFIX + "busy:" + phone;
+  }
+}

@@ -1,0 +1,75 @@
+package io.maskline.binding;
+
+import io.maskline.HttpFeature;
+import io.maskline.api.ApiException;
+import io.maskline.api.ErrorCode;
+import io.maskline.org.OrgFacts;
+import io.maskline.phone.PhoneNumbers;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** {@code POST /v1/sessions}, {@code GET/DELETE /v1/sessions/{taskId}}. */
+public final class SessionApi implements HttpFeature {
+  private final Sessions sessions;
+  private final OrgFacts orgFacts;
+
+  public SessionApi(Sessions sessions, OrgFacts orgFacts) {
+    this.sessions = sessions;
+    this.orgFacts = orgFacts;
+  }
+
+  @Override
+  public void mountApi(RouterBuilder api) {
+    api.getRoute("openSession").addHandler(this::open);
+    api.getRoute("getSession").addHandler(this::get);
+    api.getRoute("closeSession").addHandler(this::close);
+  }
+
+  private void open(RoutingContext rc) {
+    JsonObject body = rc.body().asJsonObject();
+    String orgId = body.getString("orgId");
+    Map<String, String> variables = new HashMap<>();
+    body.getJsonObject("variables", new JsonObject()).forEach(e -> variables.put(e.getKey(), String.valueOf(e.getValue())));
+    orgFacts.forSession(orgId)
+        .map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")))
+        .compose(org -> {
+          String driver = PhoneNumbers.require("driverPhone", body.getString("driverPhone"), org.country());
+          String recipient = PhoneNumbers.require("recipientPhone", body.getString("recipientPhone"), org.country());
+          if (driver.equals(recipient)) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "driverPhone and recipientPhone must differ");
+          }
+          return sessions.open(new Sessions.OpenRequest(orgId, body.getString("taskId"), driver, recipient, variables, org.anonymize()));
+        })
+        .onSuccess(opened -> rc.response()
+            .setStatusCode(opened.created() ? 201 : 200)
+            .putHeader("Content-Type", "application/json")
+            .end(opened.session().toJson().encode()))
+        .onFailure(rc::fail);
+  }
+
+  private void get(RoutingContext rc) {
+    String taskId = rc.pathParam("taskId");
+    sessions.get(taskId)
+        .onSuccess(found -> found.ifPresentOrElse(
+            session -> rc.json(session.toJson()),
+            () -> rc.fail(ApiException.notFound("no session for task " + taskId))))
+        .onFailure(rc::fail);
+  }
+
+  private void close(RoutingContext rc) {
+    String taskId = rc.pathParam("taskId");
+    sessions.close(taskId)
+        .onSuccess(known -> {
+          if (known) {
+            rc.response().setStatusCode(204).end();
+          } else {
+            rc.fail(ApiException.notFound("no session for task " + taskId));
+          }
+        })
+        .onFailure(rc::fail);
+  }
+}

@@ -1,0 +1,102 @@
+package io.maskline.org;
+
+import io.maskline.binding.Keys;
+import io.maskline.phone.PhoneNumbers;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.Optional;
+
+/**
+ * Orgs live in Postgres; their routing facts are mirrored to Redis on every write (and re-mirrored at start-up, as
+ * Redis may have lost them) so the webhook path never reads Postgres.
+ */
+public final class Orgs {
+  private static final String UPSERT = """
+      INSERT INTO orgs (org_id, name, email, admin_phone, admin_phone_accepts_sms, anonymize, route_recipients_to_admin, record_calls, country)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      ON CONFLICT (org_id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, admin_phone = EXCLUDED.admin_phone,
+        admin_phone_accepts_sms = EXCLUDED.admin_phone_accepts_sms, anonymize = EXCLUDED.anonymize,
+        route_recipients_to_admin = EXCLUDED.route_recipients_to_admin, record_calls = EXCLUDED.record_calls,
+        country = EXCLUDED.country, updated_at = now()""";
+  private static final String SELECT = "SELECT * FROM orgs";
+
+  private final Pool pg;
+  private final Redis redis;
+  private final String defaultCountry;
+
+  public Orgs(Pool pg, Redis redis, String defaultCountry) {
+    this.pg = pg;
+    this.redis = redis;
+    this.defaultCountry = defaultCountry;
+  }
+
+  public Future<Org> put(Org org) {
+    return pg.preparedQuery(UPSERT)
+        .execute(Tuple.of(org.orgId(), org.name(), org.email(), org.adminPhone(), org.adminPhoneAcceptsSms(), org.anonymize(),
+            org.routeRecipientsToAdmin(), org.recordCalls(), org.country()))
+        .compose(done -> mirror(org))
+        .map(org);
+  }
+
+  public Future<Optional<Org>> get(String orgId) {
+    return pg.preparedQuery(SELECT + " WHERE org_id = $1").execute(Tuple.of(orgId))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(fromRow(rows.iterator().next())));
+  }
+
+  /** The country an org's national numbers are read in. */
+  public String countryOf(Org org) {
+    return org.country() != null ? org.country() : defaultCountry;
+  }
+
+  /** Re-mirrors every org to Redis; run at start-up so a Redis that lost its data routes again. */
+  public Future<Integer> mirrorAll() {
+    return pg.query(SELECT).execute().compose(rows -> {
+      Future<Void> all = Future.succeededFuture();
+      for (Row row : rows) {
+        Org org = fromRow(row);
+        all = all.compose(v -> mirror(org));
+      }
+      return all.map(rows.size());
+    });
+  }
+
+  private Future<Void> mirror(Org org) {
+    Request hset = Request.cmd(Command.HSET).arg(Keys.org(org.orgId()))
+        .arg("email").arg(nullToEmpty(org.email()))
+        .arg("adminPhone").arg(nullToEmpty(org.adminPhone()))
+        .arg("adminPhoneAcceptsSms").arg(flag(org.adminPhoneAcceptsSms()))
+        .arg("anonymize").arg(flag(org.anonymize()))
+        .arg("routeRecipientsToAdmin").arg(flag(org.routeRecipientsToAdmin()))
+        .arg("recordCalls").arg(flag(org.recordCalls()))
+        .arg("country").arg(countryOf(org));
+    return redis.send(hset).mapEmpty();
+  }
+
+  static Org fromRow(Row row) {
+    return new Org(row.getString("org_id"), row.getString("name"), row.getString("email"), row.getString("admin_phone"),
+        row.getBoolean("admin_phone_accepts_sms"), row.getBoolean("anonymize"), row.getBoolean("route_recipients_to_admin"),
+        row.getBoolean("record_calls"), row.getString("country"));
+  }
+
+  /** Normalizes the admin phone in the org's country; null stays null. */
+  public Org normalized(Org org) {
+    String phone = org.adminPhone() == null || org.adminPhone().isBlank() ? null
+        : PhoneNumbers.require("adminPhone", org.adminPhone(), countryOf(org));
+    return new Org(org.orgId(), org.name(), org.email(), phone, org.adminPhoneAcceptsSms(), org.anonymize(),
+        org.routeRecipientsToAdmin(), org.recordCalls(), org.country());
+  }
+
+  private static String flag(boolean value) {
+    return value ? "1" : "0";
+  }
+
+  private static String nullToEmpty(String value) {
+    return value == null ? "" : value;
+  }
+}

@@ -1,0 +1,33 @@
+-- Closes a session atomically: both routing keys go, history (P, caller) is written for post-task routing,
+-- in-use sets and pool usage are released, and the close is appended to the archive stream.
+-- KEYS[1] session key. ARGV: prefix, nowMs, historyTtlMs, reason (closed|expired), archiveStream
+-- Returns 'missing' | 'already' | 'closed'
+local sessionKey = KEYS[1]
+local prefix, now, historyTtl, reason, archiveStream = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+
+local fields = redis.call('HGETALL', sessionKey)
+if #fields == 0 then return 'missing' end
+local s = {}
+for i = 1, #fields, 2 do s[fields[i]] = fields[i + 1] end
+if s.status == 'closed' then return 'already' end
+
+local proxy = s.proxy
+if proxy ~= '' then
+  for role, phone in pairs({DRIVER = s.driver, RECIPIENT = s.recipient}) do
+    redis.call('DEL', prefix .. 'route:' .. proxy .. ':' .. phone)
+    local history = prefix .. 'hist:' .. proxy .. ':' .. phone
+    redis.call('HSET', history, 'orgId', s.orgId, 'taskId', s.taskId, 'role', role, 'closedAt', now)
+    redis.call('PEXPIRE', history, historyTtl)
+    redis.call('SREM', prefix .. 'busy:' .. phone, proxy)
+  end
+  if s.pool ~= '' and redis.call('ZSCORE', s.pool, proxy) then
+    redis.call('ZINCRBY', s.pool, -1, proxy)
+  end
+end
+
+redis.call('HSET', sessionKey, 'status', 'closed', 'closedAt', now, 'closeReason', reason)
+redis.call('PEXPIRE', sessionKey, historyTtl)
+redis.call('ZREM', prefix .. 'session-expiry', s.taskId)
+redis.call('XADD', archiveStream, 'MAXLEN', '~', '10000000', '*', 'kind', 'session', 'action', 'close',
+  'taskId', s.taskId, 'orgId', s.orgId, 'proxy', proxy, 'driver', s.driver, 'recipient', s.recipient, 'at', now, 'reason', reason)
+return 'closed'

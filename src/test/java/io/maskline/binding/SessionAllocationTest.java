@@ -1,0 +1,179 @@
+package io.maskline.binding;
+
+import io.maskline.config.GatewayConfig;
+import io.maskline.support.TestGateway;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
+
+import static io.maskline.support.TestData.clearSharedPool;
+import static io.maskline.support.TestData.id;
+import static io.maskline.support.TestData.number;
+import static io.maskline.support.TestData.openSession;
+import static io.maskline.support.TestData.org;
+import static io.maskline.support.TestData.phone;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SessionAllocationTest {
+  static TestGateway gw;
+  static Redis redis;
+
+  @BeforeAll
+  static void start() {
+    gw = TestGateway.start();
+    redis = gw.gateway.services().redis();
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  @Test
+  void fiveHundredParallelOpensNeverGiveAParticipantTwoOpenSessionsOnOneNumber() {
+    clearSharedPool(gw);
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject());
+    List<String> numbers = IntStream.range(0, 20).mapToObj(i -> number(gw, orgId)).toList();
+    List<String> drivers = IntStream.range(0, 40).mapToObj(i -> phone()).toList();
+    List<String> recipients = IntStream.range(0, 150).mapToObj(i -> phone()).toList();
+
+    List<String> tasks = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> opens = new ArrayList<>();
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int i = 0; i < 500; i++) {
+      String task = id("task");
+      tasks.add(task);
+      opens.add(gw.admin(io.vertx.core.http.HttpMethod.POST, "/v1/sessions").sendJsonObject(new JsonObject()
+          .put("orgId", orgId).put("taskId", task)
+          .put("driverPhone", drivers.get(random.nextInt(drivers.size())))
+          .put("recipientPhone", recipients.get(random.nextInt(recipients.size())))));
+    }
+    Future.join(opens).await();
+    long created = opens.stream().filter(f -> f.result().statusCode() == 201).count();
+    long exhausted = opens.stream().filter(f -> f.result().statusCode() == 409).count();
+    assertThat(created + exhausted).isEqualTo(500);
+    assertThat(created).isGreaterThan(400);
+
+    Map<String, Integer> perNumberAndParticipant = new HashMap<>();
+    Map<String, Integer> perNumber = new HashMap<>();
+    for (String task : tasks) {
+      Response s = redis.send(Request.cmd(Command.HGETALL).arg(Keys.session(task))).await();
+      if (s == null || s.size() == 0) {
+        continue;
+      }
+      String proxy = s.get("proxy").toString();
+      String driver = s.get("driver").toString();
+      String recipient = s.get("recipient").toString();
+      assertThat(numbers).contains(proxy);
+      perNumberAndParticipant.merge(proxy + "|" + driver, 1, Integer::sum);
+      perNumberAndParticipant.merge(proxy + "|" + recipient, 1, Integer::sum);
+      perNumber.merge(proxy, 1, Integer::sum);
+      Response driverRoute = redis.send(Request.cmd(Command.HGETALL).arg(Keys.route(proxy, driver))).await();
+      Response recipientRoute = redis.send(Request.cmd(Command.HGETALL).arg(Keys.route(proxy, recipient))).await();
+      assertThat(driverRoute.get("counterpart").toString()).isEqualTo(recipient);
+      assertThat(driverRoute.get("taskId").toString()).isEqualTo(task);
+      assertThat(recipientRoute.get("counterpart").toString()).isEqualTo(driver);
+      assertThat(recipientRoute.get("role").toString()).isEqualTo("RECIPIENT");
+    }
+    assertThat(perNumberAndParticipant.values()).allMatch(count -> count == 1);
+    assertThat(perNumber.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo((int) created);
+    for (String n : numbers) {
+      Response score = redis.send(Request.cmd(Command.ZSCORE).arg(Keys.pool(orgId)).arg(n)).await();
+      assertThat((int) Double.parseDouble(score.toString())).as("usage of %s", n).isEqualTo(perNumber.getOrDefault(n, 0));
+    }
+    // Least used first: load is spread, no number is left idle while others carry many sessions.
+    assertThat(perNumber).hasSize(20);
+  }
+
+  @Test
+  void closingFreesTheNumberForTheSameParticipantsAndWritesHistory() {
+    clearSharedPool(gw);
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject());
+    String p = number(gw, orgId);
+    String driver = phone();
+    String recipient = phone();
+    String first = id("task");
+    assertThat(openSession(gw, orgId, first, driver, recipient).statusCode()).isEqualTo(201);
+    assertThat(openSession(gw, orgId, id("task"), driver, phone()).statusCode()).isEqualTo(409);
+    gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/v1/sessions/" + first).send().await();
+
+    Response history = redis.send(Request.cmd(Command.HGETALL).arg(Keys.history(p, recipient))).await();
+    assertThat(history.get("orgId").toString()).isEqualTo(orgId);
+    assertThat(history.get("taskId").toString()).isEqualTo(first);
+    assertThat(history.get("role").toString()).isEqualTo("RECIPIENT");
+    long ttl = redis.send(Request.cmd(Command.PTTL).arg(Keys.history(p, recipient))).await().toLong();
+    assertThat(ttl).isBetween(Duration.ofDays(29).toMillis(), Duration.ofDays(30).toMillis());
+    assertThat(redis.send(Request.cmd(Command.EXISTS).arg(Keys.route(p, driver))).await().toInteger()).isZero();
+
+    HttpResponse<Buffer> reused = openSession(gw, orgId, id("task"), driver, recipient);
+    assertThat(reused.statusCode()).isEqualTo(201);
+    assertThat(reused.bodyAsJsonObject().getString("proxyNumber")).isEqualTo(p);
+  }
+
+  @Test
+  void aSessionPastItsSafetyTtlIsClosedThroughTheNormalClosePath() {
+    clearSharedPool(gw);
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject());
+    String p = number(gw, orgId);
+    Sessions sessions = new Sessions(redis, new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofDays(30)),
+        Clock.systemUTC(), new SimpleMeterRegistry());
+    String driver = phone();
+    String recipient = phone();
+    String task = id("task");
+    sessions.open(new Sessions.OpenRequest(orgId, task, driver, recipient, Map.of(), true)).await();
+    assertThat(sessions.closeExpired(Instant.now()).await()).isZero();
+    assertThat(redis.send(Request.cmd(Command.PTTL).arg(Keys.route(p, driver))).await().toLong())
+        .isGreaterThan(Duration.ofHours(24).toMillis());
+
+    assertThat(sessions.closeExpired(Instant.now().plus(Duration.ofHours(25))).await()).isGreaterThanOrEqualTo(1);
+    assertThat(sessions.get(task).await().orElseThrow().open()).isFalse();
+    assertThat(redis.send(Request.cmd(Command.EXISTS).arg(Keys.route(p, driver))).await().toInteger()).isZero();
+    assertThat(redis.send(Request.cmd(Command.HGET).arg(Keys.history(p, driver)).arg("role")).await().toString()).isEqualTo("DRIVER");
+    assertThat(redis.send(Request.cmd(Command.ZSCORE).arg(Keys.pool(orgId)).arg(p)).await().toString()).isIn("0", "0.0");
+  }
+
+  @Test
+  void everyOpenAndCloseIsAppendedToTheArchiveStream() {
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject());
+    number(gw, orgId);
+    String task = id("task");
+    openSession(gw, orgId, task, phone(), phone());
+    gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/v1/sessions/" + task).send().await();
+    Response recent = redis.send(Request.cmd(Command.XREVRANGE).arg(Keys.ARCHIVE_STREAM).arg("+").arg("-").arg("COUNT").arg(200)).await();
+    List<String> actions = new ArrayList<>();
+    for (Response entry : recent) {
+      Response fields = entry.get(1);
+      Map<String, String> map = new HashMap<>();
+      for (int i = 0; i < fields.size(); i += 2) {
+        map.put(fields.get(i).toString(), fields.get(i + 1).toString());
+      }
+      if (task.equals(map.get("taskId"))) {
+        actions.add(map.get("action"));
+      }
+    }
+    assertThat(actions).containsExactly("close", "open");
+  }
+}
