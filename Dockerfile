@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# Maskline gateway image.  docker build -t maskline-gateway .   (context: the repository root)
+
+# --- build: Maven on JDK 21 (the pom compiles for Java 17; the runtime below is 21) -------------------------
+FROM maven:3.9-eclipse-temurin-21 AS build
+WORKDIR /build
+# Dependencies in their own layer: rebuilt only when pom.xml changes, not on every source edit.
+COPY pom.xml ./
+RUN mvn -B -q dependency:go-offline
+COPY src ./src
+RUN mvn -B -DskipTests package
+
+# --- runtime: JRE only, non-root --------------------------------------------------------------------------
+FROM eclipse-temurin:21-jre
+RUN groupadd --gid 10001 maskline \
+ && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin maskline
+WORKDIR /app
+COPY --from=build /build/target/maskline-gateway.jar ./maskline-gateway.jar
+# Read from the working directory; MASKLINE_* environment variables override any key (API.md).
+COPY conf/ ./conf/
+
+# Heap = 75 % of the container memory limit; the rest is metaspace, threads, Netty direct buffers.
+# GC: generational ZGC (-XX:+UseZGC -XX:+ZGenerational) vs G1 is to be decided by measurement
+# (docs/PERFORMANCE.md). G1 until then. Measured: TODO.
+# Kubernetes sets the same variable in k8s/base/deployment.yaml, which wins there.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError"
+
+# Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
+USER 10001:10001
+EXPOSE 8080
+# Exec form: java is PID 1 and gets SIGTERM itself, so the gateway drains before exiting.
+ENTRYPOINT ["java", "-jar", "/app/maskline-gateway.jar"]
