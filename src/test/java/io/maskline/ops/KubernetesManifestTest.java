@@ -71,7 +71,7 @@ class KubernetesManifestTest {
       "MASKLINE_TWILIO_ACCOUNT_SID", "MASKLINE_TWILIO_AUTH_TOKEN", "MASKLINE_TWILIO_API_URL",
       "MASKLINE_ADMIN_TOKEN", "MASKLINE_DEFAULT_COUNTRY", "MASKLINE_ANONYMIZER_SCHEDULE", "MASKLINE_TIMEZONE",
       "MASKLINE_RATE_PER_PAIR", "MASKLINE_RATE_PER_CALLER", "MASKLINE_LOOP_GUARD",
-      "MASKLINE_SHUTDOWN_DRAIN_SECONDS");
+      "MASKLINE_HTTP_SHUTDOWN_DRAIN");
 
   /** Tokens, and the URLs that may carry passwords: only ever in the Secret. */
   private static final Set<String> SECRET_VARIABLES = Set.of(
@@ -214,7 +214,7 @@ class KubernetesManifestTest {
     assertThat(preStop).as("preStop hook").isNotNull();
     assertThat(preStop.getSleep()).as("preStop sleep action").isNotNull();
     long sleep = preStop.getSleep().getSeconds();
-    long drain = Long.parseLong(bundle.env().get("MASKLINE_SHUTDOWN_DRAIN_SECONDS"));
+    long drain = Long.parseLong(bundle.env().get("MASKLINE_HTTP_SHUTDOWN_DRAIN"));
     Long grace = bundle.pod().getTerminationGracePeriodSeconds();
 
     assertThat(sleep).isPositive();
@@ -296,7 +296,7 @@ class KubernetesManifestTest {
     assertThat(bundle.only(ConfigMap.class).getData().keySet())
         .isSubsetOf(CONFIGURATION_VARIABLES)
         .doesNotContainAnyElementsOf(SECRET_VARIABLES)
-        .contains("MASKLINE_HTTP_PORT", "MASKLINE_SHUTDOWN_DRAIN_SECONDS");
+        .contains("MASKLINE_HTTP_PORT", "MASKLINE_HTTP_SHUTDOWN_DRAIN");
     assertThat(gateway.getEnv()).map(EnvVar::getName)
         .allSatisfy(name -> assertThat(name).isIn(union(CONFIGURATION_VARIABLES, Set.of("JAVA_TOOL_OPTIONS"))))
         .doesNotContainAnyElementsOf(SECRET_VARIABLES);
