@@ -1,6 +1,13 @@
 package io.maskline;
 
+import io.maskline.binding.DegradedEvents;
+import io.maskline.binding.InboundLedger;
+import io.maskline.binding.InboundLookup;
 import io.maskline.binding.NumberApi;
+import io.maskline.mail.MailerVerticle;
+import io.maskline.provider.twilio.TwilioWebhooks;
+import io.maskline.provider.twilio.TwimlWriter;
+import io.maskline.provider.twilio.VoicePrompts;
 import io.maskline.binding.ProxyNumbers;
 import io.maskline.binding.SessionApi;
 import io.maskline.binding.SessionExpiryVerticle;
@@ -18,18 +25,27 @@ import java.util.function.Supplier;
 
 /** The list of what the gateway does: HTTP features per HTTP verticle, and background verticles (one each per pod). */
 record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
+  /** Archive events held in memory while Redis is down (about 2 KB each). */
+  private static final int DEGRADED_BUFFER_CAPACITY = 10_000;
+
   static Features create(Vertx vertx, Services services, Health health) {
     var config = services.config();
     Orgs orgs = new Orgs(services.pg(), services.redis(), config.defaultCountry());
     OrgFacts orgFacts = new OrgFacts(services.redis());
     ProxyNumbers numbers = new ProxyNumbers(services.pg(), services.redis());
     Sessions sessions = new Sessions(services.redis(), config.sessions(), services.clock(), services.metrics());
+    DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
+    TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.redis(), config.guards()), new InboundLedger(services.redis()),
+        degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
     List<HttpFeature> http = List.of(
         new OrgApi(orgs),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
-        new SessionApi(sessions, orgFacts));
+        new SessionApi(sessions, orgFacts),
+        webhooks);
     List<Supplier<? extends Deployable>> background = List.of(
-        () -> new SessionExpiryVerticle(sessions, services.clock()));
+        () -> new SessionExpiryVerticle(sessions, services.clock()),
+        () -> new DegradedEvents.FlushVerticle(degraded, services.redis()),
+        () -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
     // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))
