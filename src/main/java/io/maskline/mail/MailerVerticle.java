@@ -35,6 +35,9 @@ public final class MailerVerticle extends VerticleBase {
   static final String GROUP = "mailer";
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   private static final long BLOCK_MS = 1_000;
+  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(20);
+  // Another pod's pending entry is only taken over once it is far older than any send can take: its owner is gone.
+  private static final Duration STALE = Duration.ofSeconds(60);
 
   private final Redis redis;
   private final MailClient mail;
@@ -44,6 +47,7 @@ public final class MailerVerticle extends VerticleBase {
   private final Counter sent;
   private final Counter failed;
   private final Counter dead;
+  private final java.util.Set<String> inFlight = new java.util.HashSet<>();
   private volatile boolean running;
   private long retryTimer;
 
@@ -114,7 +118,10 @@ public final class MailerVerticle extends VerticleBase {
     return all;
   }
 
-  /** Pending entries whose backoff has passed are claimed (by any pod) and tried again. */
+  /**
+   * Pending entries whose backoff has passed are claimed and tried again: this consumer's own failures after their
+   * backoff, another consumer's only once stale (that pod died). Entries being sent right now are never touched.
+   */
   private void retryDue() {
     Request pending = Request.cmd(Command.XPENDING).arg(Keys.MAIL_STREAM).arg(GROUP)
         .arg("IDLE").arg(config.firstRetryDelay().toMillis()).arg("-").arg("+").arg(20);
@@ -122,9 +129,11 @@ public final class MailerVerticle extends VerticleBase {
       Future<Void> all = Future.succeededFuture();
       for (Response p : list) {
         String id = p.get(0).toString();
+        boolean mine = consumer.equals(p.get(1).toString());
         long idle = p.get(2).toLong();
         int deliveries = p.get(3).toInteger();
-        if (idle >= backoff(deliveries).toMillis()) {
+        long due = mine ? backoff(deliveries).toMillis() : STALE.plus(backoff(deliveries)).toMillis();
+        if (!inFlight.contains(id) && idle >= due) {
           all = all.compose(v -> claim(id, idle).compose(entry -> entry == null ? Future.succeededFuture() : deliver(id, entry, deliveries + 1)));
         }
       }
@@ -138,6 +147,11 @@ public final class MailerVerticle extends VerticleBase {
   }
 
   private Future<Void> deliver(String id, Map<String, String> fields, int attempt) {
+    inFlight.add(id);
+    return send(id, fields, attempt).onComplete(done -> inFlight.remove(id));
+  }
+
+  private Future<Void> send(String id, Map<String, String> fields, int attempt) {
     FallbackEmail email = FallbackEmail.fromFields(fields);
     if (email.to() == null) {
       return deadLetter(id, fields, "org " + email.orgId() + " has no email address");
@@ -148,6 +162,7 @@ public final class MailerVerticle extends VerticleBase {
         .setSubject(email.subject())
         .setText(email.text());
     return mail.sendMail(message)
+        .timeout(SEND_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .compose(result -> {
           sent.increment();
           return finish(id, fields, "sent");

@@ -3,6 +3,7 @@ package io.maskline.provider.twilio;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
+import io.maskline.support.Mailbox;
 import io.maskline.support.Webhooks;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -116,7 +116,7 @@ class WebhookRoutingTest {
     end(t);
     HttpResponse<Buffer> sms = hooks.sms(t.recipient(), t.proxy(), "Can you come back?");
     assertThat(twiml(sms)).isEqualTo(EMPTY);
-    MimeMessage mail = awaitMail(t.email(), 1).get(0);
+    MimeMessage mail = Mailbox.awaitMail(t.email(), 1).get(0);
     String text = GreenMailUtil.getBody(mail);
     assertThat(text).contains("Can you come back?", t.taskId(), t.proxy(), t.recipient());
     // Voice still reaches the admin phone: "accepts SMS" only concerns messages.
@@ -130,7 +130,7 @@ class WebhookRoutingTest {
     assertThat(twiml(hooks.sms(t.recipient(), t.proxy(), "Hello again"))).isEqualTo(EMPTY);
     String call = twiml(hooks.call(t.recipient(), t.proxy()));
     assertThat(call).contains("<Say>").contains("<Hangup/>").doesNotContain("<Dial");
-    List<MimeMessage> mails = awaitMail(t.email(), 2);
+    List<MimeMessage> mails = Mailbox.awaitMail(t.email(), 2);
     String all = GreenMailUtil.getBody(mails.get(0)) + GreenMailUtil.getBody(mails.get(1));
     assertThat(all).contains("Hello again").contains("Missed call").contains(t.taskId());
   }
@@ -188,9 +188,9 @@ class WebhookRoutingTest {
     String first = twiml(hooks.sms(sid, t.recipient(), t.proxy(), "once only"));
     String second = twiml(hooks.sms(sid, t.recipient(), t.proxy(), "once only"));
     assertThat(second).isEqualTo(first);
-    awaitMail(t.email(), 1);
+    Mailbox.awaitMail(t.email(), 1);
     Thread.sleep(500);
-    assertThat(awaitMail(t.email(), 1)).hasSize(1);
+    assertThat(Mailbox.awaitMail(t.email(), 1)).hasSize(1);
     assertThat(Webhooks.archived(gw.gateway.services().redis(), sid).stream().filter(e -> "interaction".equals(e.get("kind")))).hasSize(1);
 
     Task live = task(new JsonObject(), true);
@@ -216,25 +216,12 @@ class WebhookRoutingTest {
     assertThat(statuses).anySatisfy(e -> assertThat(e).containsEntry("recordingSid", "RE123").containsEntry("orgId", t.orgId()));
   }
 
-  static List<MimeMessage> awaitMail(String address, int count) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      List<MimeMessage> found = Arrays.stream(TestServers.get().smtp.getReceivedMessages()).filter(m -> {
-        try {
-          return Arrays.stream(m.getAllRecipients()).anyMatch(a -> a.toString().equals(address));
-        } catch (Exception e) {
-          return false;
-        }
-      }).toList();
-      if (found.size() >= count) {
-        return found;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no " + count + " email(s) to " + address + " within 10 s");
-  }
 
   static Map<String, String> awaitArchived(String sid, String kind) {
+    return awaitArchived(gw, sid, kind);
+  }
+
+  static Map<String, String> awaitArchived(TestGateway gw, String sid, String kind) {
     long deadline = System.currentTimeMillis() + 5_000;
     while (System.currentTimeMillis() < deadline) {
       var found = Webhooks.archived(gw.gateway.services().redis(), sid).stream().filter(e -> kind.equals(e.get("kind"))).findFirst();
