@@ -69,7 +69,7 @@ public final class AnonymizeAndDelete {
 
   public Future<Outcome> run(String orgId, List<Long> ids) {
     Long[] idArray = new LinkedHashSet<>(ids).toArray(Long[]::new);
-    return pg.preparedQuery(SELECT).execute(Tuple.of(orgId, idArray)).compose(rows -> {
+    return pg.preparedQuery(SELECT).execute(Tuple.tuple(List.<Object>of(orgId, idArray))).compose(rows -> {
       List<Target> targets = new ArrayList<>();
       for (Row row : rows) {
         targets.add(new Target(row.getLong("id"), row.getString("provider_sid"), row.getString("from_addr"),
@@ -91,8 +91,8 @@ public final class AnonymizeAndDelete {
       if (t.to() != null) identities.add(t.to());
     });
     identities.remove(ArchiveSearch.ANONYMIZED);
-    return pg.withTransaction(conn -> conn.preparedQuery(ANONYMIZE).execute(Tuple.of(orgId, ids, deleted))
-        .compose(updated -> conn.preparedQuery(SCRUB_RAW).execute(Tuple.of(orgId, sids, identities.toArray(String[]::new)))
+    return pg.withTransaction(conn -> conn.preparedQuery(ANONYMIZE).execute(Tuple.tuple(List.<Object>of(orgId, ids, deleted)))
+        .compose(updated -> conn.preparedQuery(SCRUB_RAW).execute(Tuple.tuple(List.<Object>of(orgId, sids, identities.toArray(String[]::new))))
             .map(updated.rowCount())))
         .map(count -> {
           Map<String, Deletion> bySid = deletions.stream().collect(Collectors.toMap(Deletion::recordingSid, Function.identity()));

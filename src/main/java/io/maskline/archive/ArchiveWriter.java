@@ -86,8 +86,8 @@ public final class ArchiveWriter {
         recording_url = COALESCE(EXCLUDED.recording_url, p.recording_url)""";
 
   private static final String PENDING_COLUMNS = """
-      RETURNING provider_sid, org_id, status, (extract(epoch FROM status_at) * 1000)::bigint AS status_ms, duration_seconds,
-        (extract(epoch FROM ended_at) * 1000)::bigint AS ended_ms, recording_sid, recording_url""";
+      RETURNING p.provider_sid, p.org_id, p.status, (extract(epoch FROM p.status_at) * 1000)::bigint AS status_ms, p.duration_seconds,
+        (extract(epoch FROM p.ended_at) * 1000)::bigint AS ended_ms, p.recording_sid, p.recording_url""";
 
   // Parked updates for sids that now have a row in an org they may apply to; taken out to be applied.
   private static final String TAKE_PENDING_FOR = """
@@ -142,14 +142,14 @@ public final class ArchiveWriter {
     if (events.isEmpty()) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery(INSERT_RAW).execute(Tuple.of(
+    return conn.preparedQuery(INSERT_RAW).execute(Tuple.tuple(List.<Object>of(
         column(events, RawEvent::key, String[]::new),
         column(events, RawEvent::at, Long[]::new),
         column(events, RawEvent::orgId, String[]::new),
         column(events, RawEvent::kind, String[]::new),
         column(events, RawEvent::sid, String[]::new),
         column(events, RawEvent::taskId, String[]::new),
-        column(events, RawEvent::payload, String[]::new))).mapEmpty();
+        column(events, RawEvent::payload, String[]::new)))).mapEmpty();
   }
 
   private Future<Void> insertCommunications(SqlConnection conn, List<Communication> rows) {
@@ -172,8 +172,8 @@ public final class ArchiveWriter {
         column(rows, Communication::relatedSid, String[]::new),
         column(rows, Communication::variables, String[]::new)));
     return conn.preparedQuery(INSERT_COMMUNICATIONS).execute(columns)
-        .compose(v -> conn.preparedQuery(TAKE_PENDING_FOR).execute(Tuple.of(
-            column(rows, Communication::sid, String[]::new), column(rows, Communication::orgId, String[]::new))))
+        .compose(v -> conn.preparedQuery(TAKE_PENDING_FOR).execute(Tuple.tuple(List.<Object>of(
+            column(rows, Communication::sid, String[]::new), column(rows, Communication::orgId, String[]::new)))))
         .compose(pending -> applyStatuses(conn, statusUpdates(pending)));
   }
 
@@ -182,7 +182,7 @@ public final class ArchiveWriter {
       return Future.succeededFuture();
     }
     List<StatusUpdate> folded = ArchiveBatch.foldBySid(updates);
-    return conn.preparedQuery(APPLY_STATUSES).execute(Tuple.of(
+    return conn.preparedQuery(APPLY_STATUSES).execute(Tuple.tuple(List.<Object>of(
         column(folded, StatusUpdate::sid, String[]::new),
         column(folded, StatusUpdate::orgId, String[]::new),
         column(folded, StatusUpdate::status, String[]::new),
@@ -190,7 +190,7 @@ public final class ArchiveWriter {
         column(folded, StatusUpdate::durationSeconds, Integer[]::new),
         column(folded, StatusUpdate::endedAt, Long[]::new),
         column(folded, StatusUpdate::recordingSid, String[]::new),
-        column(folded, StatusUpdate::recordingUrl, String[]::new))).mapEmpty();
+        column(folded, StatusUpdate::recordingUrl, String[]::new)))).mapEmpty();
   }
 
   private static List<StatusUpdate> statusUpdates(Iterable<Row> rows) {
