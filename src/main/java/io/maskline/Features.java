@@ -3,6 +3,14 @@ package io.maskline;
 import io.maskline.binding.DegradedEvents;
 import io.maskline.binding.InboundLedger;
 import io.maskline.binding.InboundLookup;
+import io.maskline.archive.AnonymizeAndDelete;
+import io.maskline.archive.ArchiveApi;
+import io.maskline.archive.ArchiveLagMonitor;
+import io.maskline.archive.ArchivePartitions;
+import io.maskline.archive.ArchiveSearch;
+import io.maskline.archive.ArchiveStream;
+import io.maskline.archive.ArchiveWriter;
+import io.maskline.archive.ArchiverVerticle;
 import io.maskline.binding.NumberApi;
 import io.maskline.mail.MailerVerticle;
 import io.maskline.provider.twilio.TwilioWebhooks;
@@ -16,9 +24,11 @@ import io.maskline.ops.Health;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
+import io.maskline.provider.twilio.TwilioRecordings;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
 
 import java.util.List;
 import java.util.function.Supplier;
@@ -37,15 +47,23 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
     TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.redis(), config.guards()), new InboundLedger(services.redis()),
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
+    ArchiveStream archiveStream = new ArchiveStream(services.redis());
+    ArchivePartitions archivePartitions = new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock());
+    ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(archiveStream, services.clock(), services.metrics());
+    health.addReadinessDetail("archive", archiveLag::readinessDetail);
+    TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx), config.twilio());
     List<HttpFeature> http = List.of(
         new OrgApi(orgs),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
-        webhooks);
+        webhooks,
+        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)));
     List<Supplier<? extends Deployable>> background = List.of(
         () -> new SessionExpiryVerticle(sessions, services.clock()),
         () -> new DegradedEvents.FlushVerticle(degraded, services.redis()),
-        () -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
+        () -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()),
+        () -> new ArchiverVerticle(archiveStream, new ArchiveWriter(services.pg()), archivePartitions, archiveLag,
+            config.archive(), services.metrics()));
     // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))
