@@ -3,6 +3,10 @@ package io.maskline;
 import io.maskline.binding.DegradedEvents;
 import io.maskline.binding.InboundLedger;
 import io.maskline.binding.InboundLookup;
+import io.maskline.anonymizer.AnonymizationApi;
+import io.maskline.anonymizer.AnonymizationRequests;
+import io.maskline.anonymizer.Anonymizer;
+import io.maskline.anonymizer.AnonymizerVerticle;
 import io.maskline.archive.AnonymizeAndDelete;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
@@ -12,6 +16,7 @@ import io.maskline.archive.ArchiveStream;
 import io.maskline.archive.ArchiveWriter;
 import io.maskline.archive.ArchiverVerticle;
 import io.maskline.binding.NumberApi;
+import io.maskline.config.CronSchedule;
 import io.maskline.mail.MailerVerticle;
 import io.maskline.provider.twilio.TwilioWebhooks;
 import io.maskline.provider.twilio.TwimlWriter;
@@ -57,13 +62,18 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         webhooks,
-        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)));
+        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg()));
+    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), services.redis(), recordings, archivePartitions::dropExpired,
+        config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
     List<Supplier<? extends Deployable>> background = List.of(
         () -> new SessionExpiryVerticle(sessions, services.clock()),
         () -> new DegradedEvents.FlushVerticle(degraded, services.redis()),
         () -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()),
         () -> new ArchiverVerticle(archiveStream, new ArchiveWriter(services.pg()), archivePartitions, archiveLag,
-            config.archive(), services.metrics()));
+            config.archive(), services.metrics()),
+        () -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
+            services.clock()));
     // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))

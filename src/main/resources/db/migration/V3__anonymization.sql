@@ -96,3 +96,9 @@ CREATE FUNCTION raw_event_identities(payload jsonb) RETURNS text[]
 BEGIN
   RETURN identity_tokens(json_strings(payload));
 END $$;
+
+-- A person's records: as a party through the archive's (org_id, from_addr/to_addr, ...) b-tree indexes; mentioned
+-- in a body, an email text or a variable value, or anywhere in a raw payload, through these. Both are per
+-- partition, so a request costs index probes per month of archive, never a scan of it.
+CREATE INDEX communications_identities ON communications USING gin (communication_identities(body, variables));
+CREATE INDEX raw_events_identities ON raw_events USING gin (raw_event_identities(payload));

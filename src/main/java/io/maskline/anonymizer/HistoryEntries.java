@@ -19,7 +19,7 @@ import java.util.Set;
  * keyspace (SCAN), so a run does it once for all its requests' numbers, not once per request; deleting is per
  * request and org, in the request's transaction window.
  */
-public final class HistoryEntries {
+final class HistoryEntries {
   private static final RedisScript SCAN = RedisScript.load("scan_history");
   private static final RedisScript DELETE = RedisScript.load("delete_history");
   private static final String SCAN_COUNT = "1000";

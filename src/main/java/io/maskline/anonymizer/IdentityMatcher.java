@@ -1,5 +1,6 @@
 package io.maskline.anonymizer;
 
+import io.maskline.archive.ArchiveSearch;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
  * decides, exactly, what changes.
  */
 public final class IdentityMatcher {
-  public static final String ANONYMIZED = "Anonymized";
+  public static final String ANONYMIZED = ArchiveSearch.ANONYMIZED;
   static final int MIN_DIGITS = 6;
   static final int MAX_DIGITS = 17;
 
