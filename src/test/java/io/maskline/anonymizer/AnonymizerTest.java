@@ -44,6 +44,7 @@ import static io.maskline.anonymizer.Forgetting.requestById;
 import static io.maskline.anonymizer.Forgetting.requestFor;
 import static io.maskline.anonymizer.Forgetting.rows;
 import static io.maskline.anonymizer.Forgetting.runAndWait;
+import static io.maskline.anonymizer.Forgetting.runBackendWaitingOnALock;
 import static io.maskline.anonymizer.Forgetting.search;
 import static io.maskline.anonymizer.Forgetting.sms;
 import static io.maskline.anonymizer.Forgetting.startRun;
@@ -262,9 +263,9 @@ class AnonymizerTest {
     Transaction held = holder.begin().await();
     holder.preparedQuery("SELECT 1 FROM anonymization_requests WHERE id = $1 FOR UPDATE").execute(Tuple.of(UUID.fromString(requests.get(1)))).await();
     String runId = startRun(gw);
-    eventually("the run waits on the second request", WAIT, () -> runBackendWaitingOnALock() != null
+    eventually("the run waits on the second request", WAIT, () -> runBackendWaitingOnALock(pg) != null
         && requestById(gw, orgId, requests.get(0)).getString("status").equals("DONE"));
-    pg.preparedQuery("SELECT pg_terminate_backend($1)").execute(Tuple.of(runBackendWaitingOnALock())).await();
+    pg.preparedQuery("SELECT pg_terminate_backend($1)").execute(Tuple.of(runBackendWaitingOnALock(pg))).await();
     JsonObject crashed = waitForEnd(gw, runId);
     held.rollback().await();
     holder.close().await();
@@ -427,12 +428,4 @@ class AnonymizerTest {
     return ids.stream().map(id -> requestById(gw, orgId, id).getString("status")).toList();
   }
 
-  /** The backend holding the anonymizer's advisory lock (pg_locks shows a bigint key as two oids), if it waits on a row lock. */
-  private static Integer runBackendWaitingOnALock() {
-    List<Row> found = rows(pg, """
-        SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.objsubid = 1 AND a.wait_event_type = 'Lock'""",
-        Anonymizer.LOCK_KEY >>> 32, Anonymizer.LOCK_KEY & 0xffffffffL);
-    return found.isEmpty() ? null : found.get(0).getInteger("pid");
-  }
 }

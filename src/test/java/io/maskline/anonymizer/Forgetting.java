@@ -193,4 +193,13 @@ final class Forgetting {
       }
     }
   }
+
+  /** The backend holding the anonymizer's advisory lock (pg_locks shows a bigint key as two oids), if it waits on a row lock. */
+  static Integer runBackendWaitingOnALock(Pool pg) {
+    List<Row> found = rows(pg, """
+        SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.objsubid = 1 AND a.wait_event_type = 'Lock'""",
+        Anonymizer.LOCK_KEY >>> 32, Anonymizer.LOCK_KEY & 0xffffffffL);
+    return found.isEmpty() ? null : found.get(0).getInteger("pid");
+  }
 }
