@@ -29,7 +29,7 @@ public final class AnonymizerVerticle extends VerticleBase {
   public static final int NO_RUN_RECORDED = 409;
   private static final Logger LOG = LoggerFactory.getLogger(AnonymizerVerticle.class);
   private static final Duration MAX_TIMER = Duration.ofHours(1);
-  private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+  private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private final Anonymizer anonymizer;
   private final CronSchedule schedule;
