@@ -23,6 +23,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -44,14 +45,16 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)));
-    List<Supplier<? extends Deployable>> background = List.of(
-        () -> new SessionExpiryVerticle(sessions, services.clock()),
-        () -> new ArchiverVerticle(archiveStream, new ArchiveWriter(services.pg()), archivePartitions, archiveLag,
-            config.archive(), services.metrics()));
+    List<Supplier<? extends Deployable>> background = new ArrayList<>();
+    background.add(() -> new SessionExpiryVerticle(sessions, services.clock()));
+    ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
+    for (int i = 0; i < config.archive().consumers(); i++) {
+      background.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, archivePartitions, archiveLag, config.archive(), services.metrics()));
+    }
     // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))
         .otherwiseEmpty();
-    return new Features(http, background, warmUp);
+    return new Features(http, List.copyOf(background), warmUp);
   }
 }
