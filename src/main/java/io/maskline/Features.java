@@ -35,6 +35,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -64,20 +65,22 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         webhooks,
         new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
         new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg()));
+    List<Supplier<? extends Deployable>> background = new ArrayList<>();
+    background.add(() -> new SessionExpiryVerticle(sessions, services.clock()));
+    background.add(() -> new DegradedEvents.FlushVerticle(degraded, services.redis()));
+    background.add(() -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
+    ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
+    for (int i = 0; i < config.archive().consumers(); i++) {
+      background.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, archivePartitions, archiveLag, config.archive(), services.metrics()));
+    }
     Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), services.redis(), recordings, archivePartitions::dropExpired,
         config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
-    List<Supplier<? extends Deployable>> background = List.of(
-        () -> new SessionExpiryVerticle(sessions, services.clock()),
-        () -> new DegradedEvents.FlushVerticle(degraded, services.redis()),
-        () -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()),
-        () -> new ArchiverVerticle(archiveStream, new ArchiveWriter(services.pg()), archivePartitions, archiveLag,
-            config.archive(), services.metrics()),
-        () -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
-            services.clock()));
+    background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
+        services.clock()));
     // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))
         .otherwiseEmpty();
-    return new Features(http, background, warmUp);
+    return new Features(http, List.copyOf(background), warmUp);
   }
 }

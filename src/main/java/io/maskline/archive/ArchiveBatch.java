@@ -47,6 +47,8 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
   /** The entry as received: provider form parameters for interactions and statuses, our own fields otherwise. */
   public record RawEvent(String key, long at, String orgId, String kind, String sid, String taskId, String payload) {}
 
+  private static final java.util.regex.Pattern E164 = java.util.regex.Pattern.compile("\\+[1-9][0-9]{6,14}");
+
   public static ArchiveBatch of(List<StreamEntry> entries) {
     Map<String, Communication> communications = new LinkedHashMap<>();
     Map<String, StatusUpdate> statuses = new LinkedHashMap<>();
@@ -128,6 +130,9 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
     }
     if (text.indexOf('@') > 0) {
       return text.toLowerCase(Locale.ROOT);
+    }
+    if (E164.matcher(text).matches()) {
+      return text;  // what the provider sends; libphonenumber only for other spellings
     }
     if (text.startsWith("+") || text.startsWith("00")) {
       return PhoneNumbers.normalize(text, "US").orElse(text);

@@ -15,49 +15,53 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Writes a batch in one transaction: raw events, communication rows (multi-row {@code INSERT ... SELECT unnest}
- * with {@code ON CONFLICT} on the provider sid merging duplicates), parked statuses of those sids, then the batch's
- * status updates. Every statement is idempotent, so a batch written twice (redelivery after a crash between commit
- * and ack) leaves the same rows.
+ * Writes a batch: raw events and communication rows in one multi-row statement ({@code INSERT ... SELECT unnest},
+ * {@code ON CONFLICT} on the provider sid merging duplicates); then, only when there are any, the batch's status
+ * updates together with updates parked for these sids, in one transaction. Every step is idempotent, so a batch
+ * written twice (redelivery after a crash between commit and ack) leaves the same rows.
  */
 public final class ArchiveWriter {
-  private static final String INSERT_RAW = """
-      INSERT INTO raw_events (event_key, archive_month, received_at, org_id, kind, provider_sid, task_id, payload)
-      SELECT key, archive_month_of(at), at, org_id, kind, sid, task_id, payload::jsonb
-      FROM (SELECT key, to_timestamp(at_ms / 1000.0) AS at, org_id, kind, sid, task_id, payload
-            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-                 AS u(key, at_ms, org_id, kind, sid, task_id, payload)) r
-      ON CONFLICT DO NOTHING""";
-
-  // Personal fields of an anonymized row are never refilled by a late duplicate; otherwise the first value stays.
-  private static final String INSERT_COMMUNICATIONS = """
-      INSERT INTO communications AS c (archive_month, org_id, provider_sid, task_id, channel, direction, from_addr, to_addr,
-        proxy_number, body, started_at, status, status_at, routed_to, related_sid, variables)
-      SELECT archive_month_of(at), org_id, sid, task_id, channel, direction, from_addr, to_addr,
-        proxy, body, at, status, at, routed_to, related_sid, variables::jsonb
-      FROM (SELECT org_id, sid, task_id, channel, direction, from_addr, to_addr, proxy, body, to_timestamp(at_ms / 1000.0) AS at,
-                   status, routed_to, related_sid, variables
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                        $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[])
-                 AS u(org_id, sid, task_id, channel, direction, from_addr, to_addr, proxy, body, at_ms, status, routed_to,
-                      related_sid, variables)) n
-      ON CONFLICT (provider_sid, org_id, archive_month) DO UPDATE SET
-        started_at  = LEAST(c.started_at, EXCLUDED.started_at),
-        task_id     = COALESCE(c.task_id, EXCLUDED.task_id),
-        from_addr   = CASE WHEN c.anonymized THEN c.from_addr ELSE COALESCE(c.from_addr, EXCLUDED.from_addr) END,
-        to_addr     = CASE WHEN c.anonymized THEN c.to_addr ELSE COALESCE(c.to_addr, EXCLUDED.to_addr) END,
-        body        = CASE WHEN c.anonymized THEN c.body ELSE COALESCE(c.body, EXCLUDED.body) END,
-        variables   = CASE WHEN c.anonymized OR c.variables <> '{}' THEN c.variables ELSE EXCLUDED.variables END,
-        proxy_number = COALESCE(c.proxy_number, EXCLUDED.proxy_number),
-        routed_to   = COALESCE(c.routed_to, EXCLUDED.routed_to),
-        related_sid = COALESCE(c.related_sid, EXCLUDED.related_sid),
-        status      = CASE WHEN c.status_at IS NULL OR EXCLUDED.status_at > c.status_at THEN COALESCE(EXCLUDED.status, c.status) ELSE c.status END,
-        status_at   = GREATEST(c.status_at, EXCLUDED.status_at)""";
+  // Raw events and communication rows in one statement (one round trip, atomic on its own). Personal fields of an
+  // anonymized row are never refilled by a late duplicate; otherwise the first value stays. The answer says whether
+  // status updates were parked for these sids, i.e. whether a second, transactional step is needed.
+  private static final String INSERT_BATCH = """
+      WITH raw AS (
+        INSERT INTO raw_events (event_key, archive_month, received_at, org_id, kind, provider_sid, task_id, payload)
+        SELECT key, archive_month_of(at), at, org_id, kind, sid, task_id, payload::jsonb
+        FROM (SELECT key, to_timestamp(at_ms::float8 / 1000) AS at, org_id, kind, sid, task_id, payload
+              FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                   AS u(key, at_ms, org_id, kind, sid, task_id, payload)) r
+        ON CONFLICT DO NOTHING),
+      comm AS (
+        INSERT INTO communications AS c (archive_month, org_id, provider_sid, task_id, channel, direction, from_addr, to_addr,
+          proxy_number, body, started_at, status, status_at, routed_to, related_sid, variables)
+        SELECT archive_month_of(at), org_id, sid, task_id, channel, direction, from_addr, to_addr,
+          proxy, body, at, status, at, routed_to, related_sid, variables::jsonb
+        FROM (SELECT org_id, sid, task_id, channel, direction, from_addr, to_addr, proxy, body, to_timestamp(at_ms::float8 / 1000) AS at,
+                     status, routed_to, related_sid, variables
+              FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                          $16::text[], $17::bigint[], $18::text[], $19::text[], $20::text[], $21::text[])
+                   AS u(org_id, sid, task_id, channel, direction, from_addr, to_addr, proxy, body, at_ms, status, routed_to,
+                        related_sid, variables)) n
+        ON CONFLICT (provider_sid, org_id, archive_month) DO UPDATE SET
+          started_at  = LEAST(c.started_at, EXCLUDED.started_at),
+          task_id     = COALESCE(c.task_id, EXCLUDED.task_id),
+          from_addr   = CASE WHEN c.anonymized THEN c.from_addr ELSE COALESCE(c.from_addr, EXCLUDED.from_addr) END,
+          to_addr     = CASE WHEN c.anonymized THEN c.to_addr ELSE COALESCE(c.to_addr, EXCLUDED.to_addr) END,
+          body        = CASE WHEN c.anonymized THEN c.body ELSE COALESCE(c.body, EXCLUDED.body) END,
+          variables   = CASE WHEN c.anonymized OR c.variables <> '{}' THEN c.variables ELSE EXCLUDED.variables END,
+          proxy_number = COALESCE(c.proxy_number, EXCLUDED.proxy_number),
+          routed_to   = COALESCE(c.routed_to, EXCLUDED.routed_to),
+          related_sid = COALESCE(c.related_sid, EXCLUDED.related_sid),
+          status      = CASE WHEN c.status_at IS NULL OR EXCLUDED.status_at > c.status_at THEN COALESCE(EXCLUDED.status, c.status) ELSE c.status END,
+          status_at   = GREATEST(c.status_at, EXCLUDED.status_at))
+      SELECT EXISTS (SELECT 1 FROM pending_status_updates p JOIN unnest($9::text[], $8::text[]) AS u(sid, org_id)
+                     ON p.provider_sid = u.sid AND (p.org_id = '' OR p.org_id = u.org_id)) AS parked""";
 
   private static final String STATUS_SOURCE = """
       WITH s AS (
-        SELECT sid, org_id, status, to_timestamp(status_ms / 1000.0) AS status_at, duration_seconds,
-               to_timestamp(ended_ms / 1000.0) AS ended_at, recording_sid, recording_url
+        SELECT sid, org_id, status, to_timestamp(status_ms::float8 / 1000) AS status_at, duration_seconds,
+               to_timestamp(ended_ms::float8 / 1000) AS ended_at, recording_sid, recording_url
         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::bigint[], $7::text[], $8::text[])
              AS u(sid, org_id, status, status_ms, duration_seconds, ended_ms, recording_sid, recording_url))""";
 
@@ -116,9 +120,21 @@ public final class ArchiveWriter {
     if (batch.isEmpty()) {
       return Future.succeededFuture();
     }
-    return pg.withTransaction(conn -> insertRaw(conn, batch.rawEvents())
-        .compose(v -> insertCommunications(conn, batch.communications()))
-        .compose(v -> applyStatuses(conn, batch.statuses())));
+    List<Communication> rows = batch.communications();
+    return pg.preparedQuery(INSERT_BATCH).execute(insertColumns(batch.rawEvents(), rows)).compose(inserted -> {
+      boolean parked = inserted.iterator().next().getBoolean("parked");
+      if (!parked && batch.statuses().isEmpty()) {
+        return Future.succeededFuture();
+      }
+      // A crash between the two steps is harmless: the batch is not acknowledged, so it comes again, and the
+      // insert above is idempotent.
+      return pg.withTransaction(conn -> (parked ? takeParked(conn, rows) : Future.succeededFuture(List.<StatusUpdate>of()))
+          .compose(taken -> {
+            List<StatusUpdate> updates = new ArrayList<>(taken);
+            updates.addAll(batch.statuses());
+            return applyStatuses(conn, updates);
+          }));
+    });
   }
 
   /** Applies parked updates whose row has appeared meanwhile; returns how many were applied. */
@@ -138,25 +154,15 @@ public final class ArchiveWriter {
     return pg.preparedQuery(DROP_OLD_PENDING).execute(Tuple.of(age.toSeconds())).map(rows -> rows.rowCount());
   }
 
-  private Future<Void> insertRaw(SqlConnection conn, List<RawEvent> events) {
-    if (events.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return conn.preparedQuery(INSERT_RAW).execute(Tuple.tuple(List.<Object>of(
+  private static Tuple insertColumns(List<RawEvent> events, List<Communication> rows) {
+    return Tuple.tuple(List.<Object>of(
         column(events, RawEvent::key, String[]::new),
         column(events, RawEvent::at, Long[]::new),
         column(events, RawEvent::orgId, String[]::new),
         column(events, RawEvent::kind, String[]::new),
         column(events, RawEvent::sid, String[]::new),
         column(events, RawEvent::taskId, String[]::new),
-        column(events, RawEvent::payload, String[]::new)))).mapEmpty();
-  }
-
-  private Future<Void> insertCommunications(SqlConnection conn, List<Communication> rows) {
-    if (rows.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Tuple columns = Tuple.tuple(List.of(
+        column(events, RawEvent::payload, String[]::new),
         column(rows, Communication::orgId, String[]::new),
         column(rows, Communication::sid, String[]::new),
         column(rows, Communication::taskId, String[]::new),
@@ -171,10 +177,12 @@ public final class ArchiveWriter {
         column(rows, Communication::routedTo, String[]::new),
         column(rows, Communication::relatedSid, String[]::new),
         column(rows, Communication::variables, String[]::new)));
-    return conn.preparedQuery(INSERT_COMMUNICATIONS).execute(columns)
-        .compose(v -> conn.preparedQuery(TAKE_PENDING_FOR).execute(Tuple.tuple(List.<Object>of(
-            column(rows, Communication::sid, String[]::new), column(rows, Communication::orgId, String[]::new)))))
-        .compose(pending -> applyStatuses(conn, statusUpdates(pending)));
+  }
+
+  private static Future<List<StatusUpdate>> takeParked(SqlConnection conn, List<Communication> rows) {
+    return conn.preparedQuery(TAKE_PENDING_FOR)
+        .execute(Tuple.tuple(List.<Object>of(column(rows, Communication::sid, String[]::new), column(rows, Communication::orgId, String[]::new))))
+        .map(ArchiveWriter::statusUpdates);
   }
 
   private Future<Void> applyStatuses(SqlConnection conn, List<StatusUpdate> updates) {

@@ -52,6 +52,7 @@ public final class ArchiverVerticle extends VerticleBase {
   private long backoffTimer = -1;
   private int failuresInRow;
   private List<StreamEntry> retry;
+  private Future<List<StreamEntry>> prefetched;
   private String claimCursor = "0-0";
   private long lastClaimPass;
   private long lagTimer;
@@ -104,13 +105,16 @@ public final class ArchiverVerticle extends VerticleBase {
 
   private void next() {
     backoffTimer = -1;
-    if (stopping) {
+    if (stopping && prefetched == null) {
       stopped.tryComplete();
       return;
     }
     Future<List<StreamEntry>> batch;
     if (retry != null) {
       batch = Future.succeededFuture(retry);
+    } else if (prefetched != null) {
+      batch = prefetched;
+      prefetched = null;
     } else if (claimCursor.equals("0-0") && System.currentTimeMillis() - lastClaimPass < claimEvery()) {
       batch = stream.readNew(consumer, config.batchSize(), readBlock());
     } else {
@@ -118,6 +122,10 @@ public final class ArchiverVerticle extends VerticleBase {
     }
     batch.compose(entries -> {
           retry = entries.isEmpty() ? null : entries;
+          // While a busy stream's batch is written, the next one is read: the two round trips overlap.
+          if (prefetched == null && !stopping && entries.size() >= config.batchSize() / 2) {
+            prefetched = stream.readNew(consumer, config.batchSize(), readBlock());
+          }
           return archive(entries);
         })
         .onSuccess(v -> {
@@ -133,6 +141,7 @@ public final class ArchiverVerticle extends VerticleBase {
           }
           partitions.forgetKnown();
           if (stopping) {
+            // Entries in hand stay pending in Redis; another pod takes them over after archive.claimIdle.
             stopped.tryComplete();
           } else {
             backoffTimer = vertx.setTimer(delay, id -> next());

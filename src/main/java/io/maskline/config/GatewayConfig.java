@@ -53,8 +53,11 @@ public record GatewayConfig(
 
   public record Anonymizer(String schedule, ZoneId timezone, int archiveRetentionMonths) {}
 
-  /** {@code claimIdle}: how long an entry may sit unacknowledged with a consumer before another pod takes it over. */
-  public record Archive(int batchSize, Duration claimIdle) {}
+  /**
+   * {@code consumers}: archiver loops per pod (batches in flight at once); {@code claimIdle}: how long an entry may sit
+   * unacknowledged with a consumer before another takes it over.
+   */
+  public record Archive(int batchSize, int consumers, Duration claimIdle) {}
 
   public static GatewayConfig from(JsonObject merged) {
     Settings s = new Settings(merged);
@@ -101,7 +104,8 @@ public record GatewayConfig(
             s.zone("timezone", "UTC"),
             s.integer("archive.retentionMonths", 24, 1, 1200)),
         new Archive(
-            s.integer("archive.batchSize", 500, 1, 10_000),
+            s.integer("archive.batchSize", 1000, 1, 10_000),
+            s.integer("archive.consumers", 2, 1, 16),
             s.duration("archive.claimIdle", Duration.ofSeconds(30))));
   }
 
