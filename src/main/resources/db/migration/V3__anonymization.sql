@@ -47,21 +47,25 @@ CREATE INDEX anonymizer_runs_started ON anonymizer_runs (started_at DESC);
 -- to 17 digits becomes a key (so "912 34 567" yields 91234567 and "0047 91234567" yields 004791234567), and every
 -- email address its lower-cased self. A request looks its forms up (IdentityMatcher.tokens(), same rules), and
 -- IdentityMatcher decides exactly what to replace in the rows found. Keep the two in step.
+-- It runs for every archived record (index maintenance), so text without an address or a 6-digit run leaves after
+-- one cheap test.
 CREATE FUNCTION identity_tokens(content text) RETURNS text[]
-  LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$
 DECLARE
-  tokens text[];
+  tokens text[] := '{}';
   run    text;
   groups text[];
   digits text;
 BEGIN
-  IF content !~ '[0-9@]' THEN
+  IF strpos(content, '@') > 0 THEN
+    tokens := ARRAY(SELECT lower(m[1]) FROM regexp_matches(content, '([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)', 'g') AS m);
+  ELSIF content !~ '[0-9][ .()/-]{0,2}[0-9][ .()/-]{0,2}[0-9][ .()/-]{0,2}[0-9][ .()/-]{0,2}[0-9][ .()/-]{0,2}[0-9]' THEN
     RETURN NULL;
   END IF;
-  tokens := ARRAY(SELECT lower(m[1]) FROM regexp_matches(content, '([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)', 'g') AS m);
   FOR run IN
     SELECT m[1] FROM regexp_matches(content, '(?<![A-Za-z0-9_+])(\+?[0-9]+(?:[ .()/-]{1,2}[0-9]+)*)(?![A-Za-z0-9_])', 'g') AS m
   LOOP
+    CONTINUE WHEN length(run) < 6;
     groups := regexp_split_to_array(ltrim(run, '+'), '[^0-9]+');
     FOR i IN 1 .. cardinality(groups) LOOP
       digits := '';
@@ -77,28 +81,29 @@ BEGIN
   RETURN NULLIF(ARRAY(SELECT DISTINCT t FROM unnest(tokens) AS t), '{}');
 END $$;
 
--- Every string value of a JSON document, one per line (a line break ends a number run, as it does between values).
--- Values, not the document's text: there a line break inside a value reads as "\n" and would hide a number after it.
-CREATE FUNCTION json_strings(document jsonb) RETURNS text
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT string_agg(value #>> '{}', E'\n') FROM jsonb_path_query(document, 'strict $.**') AS value WHERE jsonb_typeof(value) = 'string'
+-- The index expression of a record's free text (body, variable values), keys prefixed with its org: a lookup names
+-- the org in the keys, so it can only be answered by this index, never by scanning an org's rows and calling this.
+CREATE FUNCTION communication_identities(org_id text, body text, variables jsonb) RETURNS text[]
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE COST 1000 AS $$
+DECLARE
+  tokens text[];
+BEGIN
+  -- Values, not the document's text: there a line break inside a value reads as "\n" and would hide a number after it.
+  tokens := identity_tokens(coalesce(body, '') || E'\n' || coalesce((SELECT string_agg(value, E'\n') FROM jsonb_each_text(variables)), ''));
+  RETURN CASE WHEN tokens IS NULL THEN NULL ELSE ARRAY(SELECT org_id || ':' || t FROM unnest(tokens) AS t) END;
+END $$;
+
+-- The parties a raw payload names, as received (Twilio form fields, our own stream fields), emails lower-cased.
+-- Plain field reads, cheap for every raw event; mentions inside raw bodies are reached through their record's sid.
+CREATE FUNCTION raw_event_parties(payload jsonb) RETURNS text[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT array_remove(ARRAY[payload ->> 'From', payload ->> 'To', payload ->> 'Caller', payload ->> 'Called',
+                            lower(payload ->> 'from'), lower(payload ->> 'to'), payload ->> 'driver', payload ->> 'recipient'], NULL)
 $$;
 
--- Index expressions (plpgsql, so the planner matches them as written and never inlines them).
-CREATE FUNCTION communication_identities(body text, variables jsonb) RETURNS text[]
-  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-BEGIN
-  RETURN identity_tokens(coalesce(body, '') || E'\n' || coalesce(json_strings(variables), ''));
-END $$;
-
-CREATE FUNCTION raw_event_identities(payload jsonb) RETURNS text[]
-  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-BEGIN
-  RETURN identity_tokens(json_strings(payload));
-END $$;
-
--- A person's records: as a party through the archive's (org_id, from_addr/to_addr, ...) b-tree indexes; mentioned
--- in a body, an email text or a variable value, or anywhere in a raw payload, through these. Both are per
--- partition, so a request costs index probes per month of archive, never a scan of it.
-CREATE INDEX communications_identities ON communications USING gin (communication_identities(body, variables));
-CREATE INDEX raw_events_identities ON raw_events USING gin (raw_event_identities(payload));
+-- A person's records: as a party through the archive's (org_id, from_addr/to_addr, ...) b-tree indexes, mentioned in
+-- a body, an email text or a variable value through communications_identities; their raw payloads as a party through
+-- raw_events_parties, else through the sids and tasks of their records. All per partition: a request costs index
+-- probes per month of archive, never a scan of it.
+CREATE INDEX communications_identities ON communications USING gin (communication_identities(org_id, body, variables));
+CREATE INDEX raw_events_parties ON raw_events USING gin (raw_event_parties(payload));

@@ -47,6 +47,10 @@ public final class Anonymizer {
   static final long LOCK_KEY = 0x6d61736b6c696e65L;
   private static final String TRY_LOCK = "SELECT pg_try_advisory_lock($1) AS locked";
   private static final String UNLOCK = "SELECT pg_advisory_unlock($1)";
+  // The run's statements span every monthly partition: planning one takes longer than running it, and the generic
+  // plan is the right one by construction (each condition is an index lookup). Reset before the connection goes back.
+  private static final String GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan";
+  private static final String DEFAULT_PLANS = "RESET plan_cache_mode";
   private static final String COUNT_WAITING = "SELECT count(*) FROM anonymization_requests WHERE status = 'WAITING'";
   // The pod holding the lock records its run right after taking it; another pod asking meanwhile waits this long.
   private static final int FIND_RUNNING_ATTEMPTS = 20;
@@ -136,7 +140,8 @@ public final class Anonymizer {
   private Future<Start> begin(SqlConnection conn, String trigger, Instant scheduledFor) {
     UUID runId = UUID.randomUUID();
     Instant startedAt = clock.instant();
-    return AnonymizerRuns.abandonRunning(conn, startedAt)
+    return conn.query(GENERIC_PLANS).execute()
+        .compose(set -> AnonymizerRuns.abandonRunning(conn, startedAt))
         .onSuccess(abandoned -> {
           if (abandoned > 0) LOG.warn("marked runs of a stopped pod as failed {}", kv("runs", abandoned));
         })
@@ -284,7 +289,8 @@ public final class Anonymizer {
   }
 
   private Future<Void> release(SqlConnection conn) {
-    return conn.preparedQuery(UNLOCK).execute(Tuple.of(LOCK_KEY)).<Void>mapEmpty()
+    return conn.preparedQuery(UNLOCK).execute(Tuple.of(LOCK_KEY))
+        .compose(unlocked -> conn.query(DEFAULT_PLANS).execute()).<Void>mapEmpty()
         .otherwiseEmpty()
         .eventually(conn::close);
   }

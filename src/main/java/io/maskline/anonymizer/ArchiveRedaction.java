@@ -19,19 +19,22 @@ import java.util.stream.Collectors;
 
 /**
  * One request's work in the archive, inside its transaction: find the org's records that hold the person (as
- * from/to through the b-tree indexes, mentioned in bodies, email texts and variable values through the
- * {@code identity_tokens} GIN index), replace every occurrence with "Anonymized", and do the same in the raw
- * provider payloads when the request's scope includes them. With {@code deleteRecordingsAndBodies}, the matched
+ * from/to through the b-tree indexes, mentioned in bodies, email texts and variable values through the GIN index
+ * of {@code identity_tokens}), replace every occurrence with "Anonymized", and do the same in the raw provider
+ * payloads when the request's scope includes them. With {@code deleteRecordingsAndBodies}, the matched
  * records also lose their message bodies and their recordings, deleted at the provider first (the archive's
  * {@link TwilioRecordings}); a recording the provider would not delete keeps its sid and is reported.
  *
  * <p>Only rows whose values really change are written: a second run finds nothing left to change.
  */
 final class ArchiveRedaction {
+  // Three index lookups: the org's (from|to) b-trees and the org-prefixed mention keys, so no plan can fall back to
+  // reading all of an org's records.
   private static final String FIND_COMMUNICATIONS = """
-      SELECT id, archive_month, provider_sid, from_addr, to_addr, body, variables, recording_sid, anonymized
+      SELECT id, archive_month, provider_sid, task_id, from_addr, to_addr, body, variables, recording_sid, anonymized
       FROM communications
-      WHERE org_id = $1 AND (from_addr = ANY($2) OR to_addr = ANY($2) OR communication_identities(body, variables) && $3)
+      WHERE (org_id = $1 AND from_addr = ANY($2)) OR (org_id = $1 AND to_addr = ANY($2))
+         OR communication_identities(org_id, body, variables) && $3
       FOR UPDATE""";
   private static final String UPDATE_COMMUNICATIONS = """
       UPDATE communications c SET from_addr = u.from_addr, to_addr = u.to_addr, body = u.body, variables = u.variables::jsonb,
@@ -41,11 +44,13 @@ final class ArchiveRedaction {
       FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::boolean[])
            AS u(id, archive_month, from_addr, to_addr, body, variables, anonymized, recording_deleted)
       WHERE c.id = u.id AND c.archive_month = u.archive_month""";
-  // The org's raw events that mention the person, and the org-less ones (status callbacks that came before their
-  // interaction) of the records just matched: their sid ties them to this org.
+  // The org's raw events that name the person as a party; those of the records found (by sid: also the org-less
+  // status callbacks that came before their interaction); the session events of their tasks (variables).
   private static final String FIND_RAW_EVENTS = """
       SELECT event_key, archive_month, payload FROM raw_events
-      WHERE (org_id = $1 AND raw_event_identities(payload) && $2) OR (org_id = '' AND provider_sid = ANY($3))
+      WHERE (raw_event_parties(payload) && $2 AND org_id = $1)
+         OR (provider_sid = ANY($3) AND org_id IN ($1, ''))
+         OR (org_id = $1 AND task_id = ANY($4) AND kind = 'session')
       FOR UPDATE""";
   private static final String UPDATE_RAW_EVENTS = """
       UPDATE raw_events r SET payload = u.payload::jsonb, anonymized = true
@@ -63,15 +68,15 @@ final class ArchiveRedaction {
   /** What one request changed in the archive. */
   record Outcome(int communications, int rawEvents, int bodiesDeleted, int recordingsDeleted, List<JsonObject> recordingsFailed) {}
 
-  private record Found(long id, LocalDate month, String sid, String from, String to, String body, JsonObject variables,
+  private record Found(long id, LocalDate month, String sid, String task, String from, String to, String body, JsonObject variables,
                        String recordingSid, boolean anonymized) {}
 
   private record Change(Found row, String from, String to, String body, JsonObject variables, boolean anonymized, boolean recordingDeleted) {}
 
   Future<Outcome> apply(SqlConnection conn, AnonymizationRequest request, IdentityMatcher person) {
     String[] parties = person.parties().toArray(String[]::new);
-    String[] tokens = person.tokens().toArray(String[]::new);
-    return conn.preparedQuery(FIND_COMMUNICATIONS).execute(Tuple.of(request.orgId(), parties, tokens))
+    String[] mentions = person.tokens().stream().map(token -> request.orgId() + ":" + token).toArray(String[]::new);
+    return conn.preparedQuery(FIND_COMMUNICATIONS).execute(Tuple.of(request.orgId(), parties, mentions))
         .map(ArchiveRedaction::found)
         .compose(found -> deleteRecordings(request, found).compose(deletions -> {
           List<Change> changes = found.stream().map(row -> change(row, person, request.deleteRecordingsAndBodies(), deletions))
@@ -80,8 +85,9 @@ final class ArchiveRedaction {
               .filter(row -> !deletions.getOrDefault(row.recordingSid(), DELETED).deleted())
               .map(row -> failure(row, deletions.get(row.recordingSid()))).toList();
           String[] sids = found.stream().map(Found::sid).distinct().toArray(String[]::new);
+          String[] tasks = found.stream().map(Found::task).filter(Objects::nonNull).distinct().toArray(String[]::new);
           return updateCommunications(conn, changes)
-              .compose(v -> request.includesRaw() ? redactRaw(conn, request.orgId(), person, tokens, sids) : Future.succeededFuture(0))
+              .compose(v -> request.includesRaw() ? redactRaw(conn, request.orgId(), person, parties, sids, tasks) : Future.succeededFuture(0))
               .map(raw -> new Outcome(changes.size(), raw,
                   (int) changes.stream().filter(c -> c.row().body() != null && c.body() == null).count(),
                   (int) changes.stream().filter(Change::recordingDeleted).count(), failed));
@@ -98,7 +104,7 @@ final class ArchiveRedaction {
     List<Found> found = new ArrayList<>();
     for (Row row : rows) {
       Object variables = row.getValue("variables");
-      found.add(new Found(row.getLong("id"), row.getLocalDate("archive_month"), row.getString("provider_sid"),
+      found.add(new Found(row.getLong("id"), row.getLocalDate("archive_month"), row.getString("provider_sid"), row.getString("task_id"),
           row.getString("from_addr"), row.getString("to_addr"), row.getString("body"),
           variables instanceof JsonObject json ? json : new JsonObject(), row.getString("recording_sid"), row.getBoolean("anonymized")));
     }
@@ -146,8 +152,9 @@ final class ArchiveRedaction {
         changes.stream().map(Change::recordingDeleted).toArray(Boolean[]::new))).mapEmpty();
   }
 
-  private static Future<Integer> redactRaw(SqlConnection conn, String orgId, IdentityMatcher person, String[] tokens, String[] sids) {
-    return conn.preparedQuery(FIND_RAW_EVENTS).execute(Tuple.of(orgId, tokens, sids)).compose(rows -> {
+  private static Future<Integer> redactRaw(SqlConnection conn, String orgId, IdentityMatcher person, String[] parties, String[] sids,
+                                          String[] tasks) {
+    return conn.preparedQuery(FIND_RAW_EVENTS).execute(Tuple.of(orgId, parties, sids, tasks)).compose(rows -> {
       List<String> keys = new ArrayList<>();
       List<LocalDate> months = new ArrayList<>();
       List<String> payloads = new ArrayList<>();

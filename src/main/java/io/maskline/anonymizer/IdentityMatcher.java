@@ -72,7 +72,7 @@ public final class IdentityMatcher {
     return value != null && (value.equals(phone) || value.equals(email));
   }
 
-  /** Keys of the {@code identity_tokens} GIN indexes that any mention of this person produces. */
+  /** The {@code identity_tokens} keys any mention of this person produces. */
   public List<String> tokens() {
     Set<String> tokens = new LinkedHashSet<>(digitForms);
     if (email != null) tokens.add(email);
