@@ -97,7 +97,8 @@ public final class Anonymizer {
     this.records = Map.of(
         Report.COMMUNICATIONS, recordsCounter(metrics, "communications"),
         Report.RAW_EVENTS, recordsCounter(metrics, "raw_events"),
-        Report.HISTORY_ENTRIES, recordsCounter(metrics, "redis_history"));
+        Report.HISTORY_ENTRIES, recordsCounter(metrics, "redis_history"),
+        Report.CLOSED_SESSIONS, recordsCounter(metrics, "redis_sessions"));
     this.runDuration = Timer.builder("maskline.anonymizer.run.duration").description("Anonymizer run duration").register(metrics);
     Gauge.builder("maskline.anonymizer.last.success", lastSuccess, AtomicLong::get).baseUnit("seconds")
         .description("When the last anonymizer run of this pod succeeded (epoch seconds)").register(metrics);
@@ -151,7 +152,7 @@ public final class Anonymizer {
             return release(conn).map(Start.notStarted(slotRun.get()));
           }
           LOG.info("anonymizer run started {} {}", kv("runId", runId), kv("trigger", trigger));
-          RunState run = new RunState(runId, startedAt, System.nanoTime());
+          RunState run = new RunState(runId, System.nanoTime());
           return Future.succeededFuture(new Start(runId, true, execute(conn, run)));
         });
   }
@@ -236,7 +237,7 @@ public final class Anonymizer {
     IdentityMatcher person = IdentityMatcher.of(request.phone(), request.email(), pending.country());
     return conn.begin().compose(tx -> AnonymizationRequests.lockIfWaiting(conn, request.id())
         .compose(waiting -> !waiting ? Future.<Report>succeededFuture() : archive.apply(conn, request, person)
-            .compose(outcome -> deleteHistory(request, entries).map(deleted -> new Report(outcome, deleted)))
+            .compose(outcome -> forgetInRedis(request, entries).map(forgotten -> new Report(outcome, forgotten)))
             .compose(report -> AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson())
                 .compose(v -> AnonymizerRuns.countRequest(conn, run.runId, report.records()))
                 .map(report)))
@@ -244,14 +245,14 @@ public final class Anonymizer {
         .recover(e -> tx.rollback().transform(rolledBack -> Future.failedFuture(e))));
   }
 
-  private Future<Integer> deleteHistory(AnonymizationRequest request, Future<Map<String, List<String>>> entries) {
+  private Future<HistoryEntries.Forgotten> forgetInRedis(AnonymizationRequest request, Future<Map<String, List<String>>> entries) {
     if (request.phone() == null) {
-      return Future.succeededFuture(0);
+      return Future.succeededFuture(new HistoryEntries.Forgotten(0, 0));
     }
     if (entries.failed()) {
       return Future.failedFuture(new IllegalStateException("Redis history could not be searched: " + entries.cause().getMessage()));
     }
-    return history.deleteForOrg(entries.result().getOrDefault(request.phone(), List.of()), request.orgId());
+    return history.forget(entries.result().getOrDefault(request.phone(), List.of()), request.orgId(), request.phone());
   }
 
   private Future<Void> step(RunState run, String name, Supplier<Future<?>> work) {
@@ -304,26 +305,27 @@ public final class Anonymizer {
   }
 
   /** What one request changed, per store: the request's report. */
-  record Report(ArchiveRedaction.Outcome archive, int historyEntries) {
+  record Report(ArchiveRedaction.Outcome archive, HistoryEntries.Forgotten redis) {
     static final String COMMUNICATIONS = "communications";
     static final String RAW_EVENTS = "rawEvents";
     static final String HISTORY_ENTRIES = "historyEntries";
+    static final String CLOSED_SESSIONS = "closedSessions";
 
     long records() {
-      return archive.communications() + archive.rawEvents() + historyEntries;
+      return archive.communications() + archive.rawEvents() + redis.historyEntries() + redis.closedSessions();
     }
 
     void forEachStore(java.util.function.BiConsumer<String, Integer> consumer) {
       consumer.accept(COMMUNICATIONS, archive.communications());
       consumer.accept(RAW_EVENTS, archive.rawEvents());
-      consumer.accept(HISTORY_ENTRIES, historyEntries);
+      consumer.accept(HISTORY_ENTRIES, redis.historyEntries());
+      consumer.accept(CLOSED_SESSIONS, redis.closedSessions());
     }
 
     JsonObject toJson() {
-      return new JsonObject()
-          .put(COMMUNICATIONS, archive.communications())
-          .put(RAW_EVENTS, archive.rawEvents())
-          .put(HISTORY_ENTRIES, historyEntries)
+      JsonObject json = new JsonObject();
+      forEachStore(json::put);
+      return json
           .put("bodiesDeleted", archive.bodiesDeleted())
           .put("recordingsDeleted", archive.recordingsDeleted())
           .put("recordingsFailed", new JsonArray(new ArrayList<>(archive.recordingsFailed())));
@@ -333,18 +335,17 @@ public final class Anonymizer {
   /** A run in progress: its counts, timings and errors, written to its row when it ends. */
   private static final class RunState {
     final UUID runId;
-    final Instant startedAt;
     final long startedNanos;
-    final JsonObject records = new JsonObject().put(Report.COMMUNICATIONS, 0L).put(Report.RAW_EVENTS, 0L).put(Report.HISTORY_ENTRIES, 0L);
+    final JsonObject records = new JsonObject().put(Report.COMMUNICATIONS, 0L).put(Report.RAW_EVENTS, 0L).put(Report.HISTORY_ENTRIES, 0L)
+        .put(Report.CLOSED_SESSIONS, 0L);
     final JsonObject timings = new JsonObject();
     final JsonObject details = new JsonObject();
     final JsonArray errors = new JsonArray();
     int requestsDone;
     int requestsFailed;
 
-    RunState(UUID runId, Instant startedAt, long startedNanos) {
+    RunState(UUID runId, long startedNanos) {
       this.runId = runId;
-      this.startedAt = startedAt;
       this.startedNanos = startedNanos;
     }
 

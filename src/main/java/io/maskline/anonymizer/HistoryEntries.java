@@ -5,7 +5,6 @@ import io.maskline.storage.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,8 +15,9 @@ import java.util.Set;
 
 /**
  * The post-task history entries {@code (P, caller)} in Redis that hold a person's number. Finding them walks the
- * keyspace (SCAN), so a run does it once for all its requests' numbers, not once per request; deleting is per
- * request and org, in the request's transaction window.
+ * keyspace (SCAN), so a run does it once for all its requests' numbers, not once per request; forgetting is per
+ * request and org, before the request's transaction commits (a failure leaves the request WAITING; doing it again
+ * finds nothing left).
  */
 final class HistoryEntries {
   private static final RedisScript SCAN = RedisScript.load("scan_history");
@@ -67,11 +67,18 @@ final class HistoryEntries {
         });
   }
 
-  /** Deletes those of {@code entries} that belong to {@code orgId}; returns how many went. */
-  public Future<Integer> deleteForOrg(List<String> entries, String orgId) {
+  /** What forgetting a caller changed in Redis. */
+  record Forgotten(int historyEntries, int closedSessions) {}
+
+  /**
+   * Deletes those of {@code entries} that belong to {@code orgId}, and replaces the caller's number in the closed
+   * sessions they point to (the session API shows closed sessions for as long as their history is kept).
+   */
+  public Future<Forgotten> forget(List<String> entries, String orgId, String caller) {
     if (entries.isEmpty()) {
-      return Future.succeededFuture(0);
+      return Future.succeededFuture(new Forgotten(0, 0));
     }
-    return DELETE.run(redis, entries, List.of(orgId)).map(Response::toInteger);
+    return DELETE.run(redis, entries, List.of(orgId, caller, Keys.PREFIX))
+        .map(done -> new Forgotten(done.get(0).toInteger(), done.get(1).toInteger()));
   }
 }

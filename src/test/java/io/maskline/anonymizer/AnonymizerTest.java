@@ -219,8 +219,12 @@ class AnonymizerTest {
     assertThat(report.getInteger("communications")).isEqualTo(5);
     assertThat(report.getInteger("rawEvents")).isGreaterThanOrEqualTo(6); // 4 interactions + session open and close
     assertThat(report.getInteger("historyEntries")).isEqualTo(1);
+    assertThat(report.getInteger("closedSessions")).isEqualTo(1);
+    assertThat(session(taskA1).getJsonObject("recipient").getString("phone")).isEqualTo("Anonymized");
+    assertThat(session(taskA1).getJsonObject("driver").getString("phone")).isEqualTo(driverA);
+    assertThat(session(taskB1).getJsonObject("recipient").getString("phone")).isEqualTo(x);
     assertThat(run.getInteger("requestsDone")).isGreaterThanOrEqualTo(1);
-    assertThat(run.getLong("recordsAnonymized")).isGreaterThanOrEqualTo(12L);
+    assertThat(run.getLong("recordsAnonymized")).isGreaterThanOrEqualTo(13L);
     assertThat(run.getString("startedAt")).isNotNull();
     assertThat(run.getString("finishedAt")).isNotNull();
     assertThat(run.getJsonObject("timings").fieldNames()).contains("requestsMs", "cleanupMs", "retentionMs", "totalMs");
@@ -390,6 +394,10 @@ class AnonymizerTest {
         .put("orgId", orgId).put("taskId", taskId).put("driverPhone", driver).put("recipientPhone", recipient).put("variables", variables)).await();
     assertThat(opened.statusCode()).as(opened.bodyAsString()).isEqualTo(201);
     return opened.bodyAsJsonObject().getString("proxyNumber");
+  }
+
+  private static JsonObject session(String taskId) {
+    return gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId).send().await().bodyAsJsonObject();
   }
 
   private static void close(String taskId) {
