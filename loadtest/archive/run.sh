@@ -21,13 +21,13 @@ export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
 mkdir -p "$OUT"
 
 bench() {
-  mvn -B -q -o -Pdev exec:java -Ddev.main.class=io.maskline.archive.ArchiveBenchmark -Dexec.args="$*" 2>&1 | grep -v '^{"@timestamp"'
+  mvn -B -q -o -Dstyle.color=never -Pdev exec:java -Ddev.main.class=io.maskline.archive.ArchiveBenchmark -Dexec.args="$*" 2>&1 | grep -v '^{"@timestamp"'
 }
 seconds() { date +%s.%N; }
 
 echo "== fresh database $DB"
 psql -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-mvn -B -q -o test-compile
+mvn -B -q -o -Dstyle.color=never test-compile
 
 echo "== 1. archiver: $EVENTS events through the stream (batch $BATCH)"
 bench ingest "$REDIS_URL" "$PG_URL" "$EVENTS" "$BATCH" | tee "$OUT/ingest.txt"

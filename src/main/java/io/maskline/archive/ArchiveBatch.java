@@ -128,6 +128,7 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
     if (text == null) {
       return null;
     }
+    text = text.strip();
     if (text.indexOf('@') > 0) {
       return text.toLowerCase(Locale.ROOT);
     }
