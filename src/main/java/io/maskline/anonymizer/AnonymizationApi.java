@@ -7,6 +7,7 @@ import io.maskline.org.Org;
 import io.maskline.org.Orgs;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
@@ -86,7 +87,7 @@ public final class AnonymizationApi implements HttpFeature {
 
   private void startRun(RoutingContext rc) {
     rc.vertx().eventBus().<JsonObject>request(AnonymizerVerticle.ADDRESS, new JsonObject(),
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(RUN_ASK_TIMEOUT_MS))
+            new DeliveryOptions().setSendTimeout(RUN_ASK_TIMEOUT_MS))
         .map(Message::body)
         .onSuccess(run -> rc.response().setStatusCode(202).putHeader("Content-Type", "application/json")
             .end(new JsonObject().put("runId", run.getString("runId")).put("status", AnonymizerRun.RUNNING)

@@ -1,6 +1,7 @@
 package io.maskline.anonymizer;
 
 import io.maskline.anonymizer.AnonymizationRequests.Pending;
+import io.maskline.phone.Masking;
 import io.maskline.provider.twilio.TwilioRecordings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -315,7 +317,7 @@ public final class Anonymizer {
       return archive.communications() + archive.rawEvents() + redis.historyEntries() + redis.closedSessions();
     }
 
-    void forEachStore(java.util.function.BiConsumer<String, Integer> consumer) {
+    void forEachStore(BiConsumer<String, Integer> consumer) {
       consumer.accept(COMMUNICATIONS, archive.communications());
       consumer.accept(RAW_EVENTS, archive.rawEvents());
       consumer.accept(HISTORY_ENTRIES, redis.historyEntries());
@@ -355,7 +357,7 @@ public final class Anonymizer {
     }
 
     void error(String where, Throwable e) {
-      String message = io.maskline.phone.Masking.phonesIn(String.valueOf(e.getMessage()));
+      String message = Masking.phonesIn(String.valueOf(e.getMessage()));
       errors.add(new JsonObject().put("step", where).put("error", message));
       LOG.warn("anonymizer run {}: {} failed: {}", runId, where, message);
     }

@@ -122,7 +122,7 @@ public final class AnonymizerVerticle extends VerticleBase {
       if (started.failed()) {
         LOG.error("scheduled anonymizer run could not start {}: {}", kv("slot", slot), started.cause().getMessage());
       } else if (!started.result().started()) {
-        LOG.info("scheduled anonymizer run left to another pod {} {}", kv("slot", slot), kv("runId", started.result().runId()));
+        LOG.info("scheduled anonymizer run joined the run in progress {} {}", kv("slot", slot), kv("runId", started.result().runId()));
       }
     });
     // Next slot strictly after this one, even when the clock reads a little before it.
