@@ -18,8 +18,9 @@
 #   --warmup D             wrk warm-up per server before its run, separate requests (10s; 0 = none)
 #   --connections N        wrk connections (64)
 #   --threads N            wrk threads (2)
-#   --requests N           signed requests in the file per server (300000); a run sending more wraps
-#                          around and resends them, i.e. duplicates (reported as resent_after_wrap)
+#   --requests N           signed requests in the file per server (800000, ~0.3 GB on disk, ~0.5 GB in
+#                          wrk); a run sending more wraps around and resends them, i.e. duplicates
+#                          (reported as resent_after_wrap; size it >= expected req/s x duration)
 #   --bindings N           active sessions (10000)
 #   --wrk-cpus LIST        pin wrk with taskset -c LIST (e.g. 1)
 #   --baseline-cpus LIST   pin the baseline started here with taskset -c LIST (e.g. 0)
@@ -31,14 +32,14 @@
 #   ADMIN_TOKEN   = MASKLINE_ADMIN_TOKEN        AUTH_TOKEN  = MASKLINE_TWILIO_AUTH_TOKEN
 #   PUBLIC_URL    = MASKLINE_PUBLIC_URL (default http://localhost:8080)
 #   ACCOUNT_SID   = MASKLINE_TWILIO_ACCOUNT_SID (optional)
-#   JAVA_OPTS_BASELINE (default -Xms512m -Xmx512m)
+#   JAVA_OPTS_BASELINE (default -Xms512m -Xmx512m -XX:+UseG1GC; use the gateway's GC and heap options)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LT="$(cd "$HERE/.." && pwd)"
 
 GATEWAY="" ; BASELINE="" ; BASELINE_ONLY=0 ; BASELINE_PORT=8090 ; BASELINE_REDIS="redis://127.0.0.1:6379/1"
-DURATION=30s ; WARMUP=10s ; CONNECTIONS=64 ; THREADS=2 ; REQUESTS=300000 ; BINDINGS=10000
+DURATION=30s ; WARMUP=10s ; CONNECTIONS=64 ; THREADS=2 ; REQUESTS=800000 ; BINDINGS=10000
 WRK_CPUS="" ; BASELINE_CPUS="" ; GATEWAY_PID="" ; FIXED_RATE="" ; FIXED_DURATION=60
 OUT="$LT/results/bench-$(date +%Y%m%d-%H%M%S)"
 
@@ -73,7 +74,7 @@ ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}"
 AUTH_TOKEN="${AUTH_TOKEN:-dev-auth-token}"
 PUBLIC_URL="${PUBLIC_URL:-http://localhost:8080}"
 ACCOUNT_SID="${ACCOUNT_SID:-AC00000000000000000000000000000001}"
-JAVA_OPTS_BASELINE="${JAVA_OPTS_BASELINE:--Xms512m -Xmx512m}"
+JAVA_OPTS_BASELINE="${JAVA_OPTS_BASELINE:--Xms512m -Xmx512m -XX:+UseG1GC}"
 mkdir -p "$OUT"
 log() { echo "[bench] $*" >&2; }
 
@@ -229,7 +230,7 @@ if [ -n "$FIXED_RATE" ]; then
       echo
       echo "## $name at $FIXED_RATE req/s (Gatling, ms resolution)"
       echo '```'
-      grep -E '^> (request count|response time (50th|75th|95th|99th) percentile|max response time|mean requests/sec)|Please open|SLO|Global:' \
+      grep -E '^> (request count|response time (50th|75th|95th|99th) percentile \(|max response time|mean throughput)|^(Global|measured):|^\[config\] SLO|SLO (passed|FAILED)|open the following' \
         "$OUT/$name-fixed.log" || tail -40 "$OUT/$name-fixed.log"
       echo '```'
     } >> "$OUT/summary.md"

@@ -1,6 +1,8 @@
 package maskline.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.core.CoreDsl.details;
+import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.feed;
 import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Pieces shared by the simulations: HTTP protocol, SLO assertions, the signed-webhook request. */
 final class Support {
@@ -53,18 +56,44 @@ final class Support {
    * ({@code -DmaxErrorPct=0}: no failed request at all). Violations make Gatling exit non-zero.
    */
   static List<Assertion> slo(int defaultP99Ms, double defaultMaxErrorPct) {
+    return slo(defaultP99Ms, defaultMaxErrorPct, false);
+  }
+
+  /**
+   * As {@link #slo(int, double)}; with {@code measuredOnly} the p99 bound applies to the {@value #MEASURED}
+   * group only (the traffic after the warm-up), the error bound still to every request.
+   */
+  static List<Assertion> slo(int defaultP99Ms, double defaultMaxErrorPct, boolean measuredOnly) {
     int p99 = LoadConfig.integer("p99Ms", defaultP99Ms);
     double maxErr = LoadConfig.dbl("maxErrorPct", defaultMaxErrorPct);
     List<Assertion> a = new ArrayList<>();
-    a.add(global().responseTime().percentile(99.0).lt(p99));
+    a.add((measuredOnly ? details(MEASURED) : global()).responseTime().percentile(99.0).lt(p99));
     if (maxErr <= 0) {
       a.add(global().failedRequests().count().is(0L));
     } else {
       a.add(global().failedRequests().percent().lt(maxErr));
     }
-    System.out.printf("[config] SLO: p99 < %d ms, failed requests %s%n", p99,
-        maxErr <= 0 ? "= 0" : "< " + maxErr + " %");
+    System.out.printf("[config] SLO: p99 < %d ms%s, failed requests %s%n", p99,
+        measuredOnly ? " (after the warm-up)" : "", maxErr <= 0 ? "= 0" : "< " + maxErr + " %");
     return a;
+  }
+
+  static final String WARM_UP = "warm-up";
+  static final String MEASURED = "measured";
+
+  /**
+   * Wraps {@code chain} in a group {@value #WARM_UP} for users arriving in the first {@code warmupSeconds}
+   * (counted from the first arrival) and {@value #MEASURED} after, so the p99 can be judged without the
+   * client's and server's JIT warm-up.
+   */
+  static ChainBuilder phased(ChainBuilder chain, long warmupSeconds) {
+    AtomicLong first = new AtomicLong();
+    long warmupNanos = warmupSeconds * 1_000_000_000L;
+    return exec(session -> {
+      long now = System.nanoTime();
+      first.compareAndSet(0, now);
+      return session.set("phase", now - first.get() < warmupNanos ? WARM_UP : MEASURED);
+    }).group(session -> session.getString("phase")).on(chain);
   }
 
   /** Infinite feeder over a webhook mix. */

@@ -21,8 +21,10 @@ import maskline.loadtest.TwilioSigner;
  * signed SMS/voice webhooks with Sid dedupe), so the simulations and the bench script can be dry-run before
  * the gateway exists. One event loop, no Redis, no persistence, no post-task rules beyond "no forward".
  *
- * <pre>mvn -f loadtest/pom.xml -q test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=maskline.loadtest.stub.ContractStub -Dstub.port=8081</pre>
+ * <pre>mvn -f loadtest/pom.xml -q test-compile dependency:build-classpath \
+ *   -Dmdep.outputFile=target/test-classpath.txt -DincludeScope=test
+ * java -cp loadtest/target/test-classes:loadtest/target/classes:$(cat loadtest/target/test-classpath.txt) \
+ *   -Dstub.port=8081 maskline.loadtest.stub.ContractStub</pre>
  * Tokens and public URL: {@code -DadminToken}, {@code -DauthToken}, {@code -DpublicUrl} (as for the load tests).
  */
 public final class ContractStub extends VerticleBase {
