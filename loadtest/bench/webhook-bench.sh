@@ -236,7 +236,9 @@ if [ -n "$FIXED_RATE" ]; then
     } >> "$OUT/summary.md"
   }
   gatling baseline "$BASELINE" -Dsetup=false
-  [ -n "$GATEWAY" ] && gatling gateway "$GATEWAY" -Dsetup=true -DadminToken="$ADMIN_TOKEN"
+  if [ -n "$GATEWAY" ]; then
+    gatling gateway "$GATEWAY" -Dsetup=true -DadminToken="$ADMIN_TOKEN"
+  fi
 fi
 
 cat "$OUT/summary.md"
