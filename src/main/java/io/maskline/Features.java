@@ -10,9 +10,9 @@ import io.maskline.provider.twilio.TwimlWriter;
 import io.maskline.provider.twilio.VoicePrompts;
 import io.maskline.binding.ProxyNumbers;
 import io.maskline.binding.SessionApi;
-import io.maskline.binding.SessionExpiryVerticle;
 import io.maskline.binding.Sessions;
 import io.maskline.ops.Health;
+import io.maskline.ops.PeriodicVerticle;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
@@ -20,6 +20,7 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -43,8 +44,11 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         new SessionApi(sessions, orgFacts),
         webhooks);
     List<Supplier<? extends Deployable>> background = List.of(
-        () -> new SessionExpiryVerticle(sessions, services.clock()),
-        () -> new DegradedEvents.FlushVerticle(degraded, services.redis()),
+        // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
+        () -> new PeriodicVerticle("session-expiry", Duration.ofSeconds(30), () -> sessions.closeExpired(services.clock().instant())),
+        () -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
+            () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis()),
+            () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis())),
         () -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
     // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())

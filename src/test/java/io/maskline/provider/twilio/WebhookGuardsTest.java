@@ -23,6 +23,7 @@ import static io.maskline.support.TestData.number;
 import static io.maskline.support.TestData.openSession;
 import static io.maskline.support.TestData.org;
 import static io.maskline.support.TestData.phone;
+import static io.maskline.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Signatures, bad input, abuse guards and dependency failures on the webhook path. */
@@ -179,9 +180,4 @@ class WebhookGuardsTest {
     return WebhookRoutingTest.awaitArchived(gw, sid, "interaction");
   }
 
-  static void assertProblem(HttpResponse<Buffer> response, int status, String code) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo(code);
-  }
 }
