@@ -36,7 +36,8 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     ProxyNumbers numbers = new ProxyNumbers(services.pg(), services.redis());
     Sessions sessions = new Sessions(services.redis(), config.sessions(), services.clock(), services.metrics());
     DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
-    TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.redis(), config.guards()), new InboundLedger(services.redis()),
+    TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
+        new InboundLedger(services.webhookRedis()),
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
     List<HttpFeature> http = List.of(
         new OrgApi(orgs),
