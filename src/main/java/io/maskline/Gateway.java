@@ -42,9 +42,12 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry metrics, GatewayConfig config) {
-    return Postgres.migrate(vertx, config.postgres().url())
-        .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)))
-        .compose(migrated -> AdminApiContract.load(vertx))
+    // Schema migration (a worker thread) and the contract parse (an event loop) are independent: run them together.
+    Future<Integer> migrated = Postgres.migrate(vertx, config.postgres().url())
+        .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)));
+    Future<AdminApiContract> contracted = AdminApiContract.load(vertx);
+    return Future.all(migrated, contracted)
+        .map(both -> contracted.result())
         .map(contract -> new Services(config, RedisClients.create(vertx, config.redis()),
             new PipelinedRedis(RedisClients.create(vertx, config.redis()), config.redis().timeout()), Postgres.pool(vertx, config.postgres()),
             MailClient.createShared(vertx, mailConfig(config.smtp()), "maskline-mail"), metrics, contract, Clock.systemUTC()))

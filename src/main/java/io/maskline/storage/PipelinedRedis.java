@@ -15,14 +15,16 @@ import java.util.function.Function;
 
 /**
  * The webhook hot path's Redis: one pipelined connection per event loop instead of a pool checkout per command
- * (measured several times faster on the same machine). A connection that errors, closes or misses the time budget
- * is dropped, and the next command on that event loop connects afresh, so a Redis outage is noticed within the
- * budget and recovery needs nothing but Redis coming back.
+ * (measured several times faster on the same machine). A connection that errors or closes is dropped and the next
+ * command on that event loop connects afresh. A command past the time budget fails; its connection is dropped only
+ * if nothing at all came back on it for a whole budget (a dead or black-holed server), not merely because Redis is
+ * slow under load, which would turn overload into a reconnect storm.
  */
 public final class PipelinedRedis implements Redis {
   private final Redis client;
   private final long budgetMillis;
   private final Map<Thread, Future<RedisConnection>> connections = new ConcurrentHashMap<>();
+  private final Map<Thread, Long> lastAnswer = new ConcurrentHashMap<>();
 
   public PipelinedRedis(Redis client, Duration budget) {
     this.client = client;
@@ -54,11 +56,18 @@ public final class PipelinedRedis implements Redis {
   }
 
   private <T> Future<T> withConnection(Function<RedisConnection, Future<T>> command) {
+    Thread loop = Thread.currentThread();
     Future<RedisConnection> connection = connection();
     return connection
         .compose(command)
+        .onSuccess(answer -> lastAnswer.put(loop, System.nanoTime()))
         .timeout(budgetMillis, TimeUnit.MILLISECONDS)
-        .onFailure(e -> drop(Thread.currentThread(), connection));
+        .onFailure(e -> {
+          long silentNanos = System.nanoTime() - lastAnswer.getOrDefault(loop, 0L);
+          if (!(e instanceof java.util.concurrent.TimeoutException) || silentNanos > TimeUnit.MILLISECONDS.toNanos(budgetMillis)) {
+            drop(loop, connection);
+          }
+        });
   }
 
   private Future<RedisConnection> connection() {
@@ -69,6 +78,7 @@ public final class PipelinedRedis implements Redis {
     }
     Future<RedisConnection> created = client.connect();
     connections.put(loop, created);
+    lastAnswer.put(loop, System.nanoTime());
     created
         .onSuccess(c -> c.exceptionHandler(e -> drop(loop, created)).endHandler(v -> connections.remove(loop, created)))
         .onFailure(e -> connections.remove(loop, created));
