@@ -9,6 +9,8 @@ package io.maskline.binding;
 public final class Keys {
   public static final String PREFIX = "ml:{ml}:";
   public static final String ARCHIVE_STREAM = PREFIX + "stream:archive";
+  /** Archive entries Postgres refused one by one (bad data, not an outage): kept for a person to look at. */
+  public static final String ARCHIVE_DEAD_LETTERS = PREFIX + "stream:archive-dead";
   public static final String MAIL_STREAM = PREFIX + "stream:mail";
   public static final String MAIL_DEAD_LETTERS = PREFIX + "stream:mail-dead";
   public static final String EXPIRY = PREFIX + "session-expiry";

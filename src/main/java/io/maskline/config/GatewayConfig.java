@@ -24,7 +24,8 @@ public record GatewayConfig(
     String defaultCountry,
     Sessions sessions,
     Guards guards,
-    Anonymizer anonymizer) {
+    Anonymizer anonymizer,
+    Archive archive) {
 
   public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }
 
@@ -51,6 +52,12 @@ public record GatewayConfig(
   public record Guards(int ratePerPair, int ratePerCaller, int loopGuard) {}
 
   public record Anonymizer(String schedule, ZoneId timezone, int archiveRetentionMonths) {}
+
+  /**
+   * {@code consumers}: archiver loops per pod (batches in flight at once); {@code claimIdle}: how long an entry may sit
+   * unacknowledged with a consumer before another takes it over.
+   */
+  public record Archive(int batchSize, int consumers, Duration claimIdle) {}
 
   public static GatewayConfig from(JsonObject merged) {
     Settings s = new Settings(merged);
@@ -95,7 +102,11 @@ public record GatewayConfig(
         new Anonymizer(
             s.parse("anonymizer.schedule", "0 0 2 * * ?", CronSchedule::validate),
             s.zone("timezone", "UTC"),
-            s.integer("archive.retentionMonths", 24, 1, 1200)));
+            s.integer("archive.retentionMonths", 24, 1, 1200)),
+        new Archive(
+            s.integer("archive.batchSize", 1000, 1, 10_000),
+            s.integer("archive.consumers", 2, 1, 16),
+            s.duration("archive.claimIdle", Duration.ofSeconds(30))));
   }
 
   /** Outside dev and tests every external dependency and secret must be given explicitly. */
@@ -110,7 +121,7 @@ public record GatewayConfig(
 
   public GatewayConfig withServices(String redisUrl, String pgUrl) {
     return new GatewayConfig(http, new Redis(redisUrl, redis.mode(), redis.masterName(), redis.poolSize(), redis.timeout()),
-        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer);
+        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer, archive);
   }
 
   private static String regionCode(String text) {
@@ -134,6 +145,6 @@ public record GatewayConfig(
     return "GatewayConfig[http=" + http + ", redis.mode=" + redis.mode() + ", redis.configured=" + (redis.url() != null)
         + ", pg.configured=" + (postgres.url() != null) + ", smtp=" + smtp.host() + ":" + smtp.port()
         + ", twilio.apiUrl=" + twilio.apiUrl() + ", defaultCountry=" + defaultCountry + ", sessions=" + sessions
-        + ", guards=" + guards + ", anonymizer=" + anonymizer + "]";
+        + ", guards=" + guards + ", anonymizer=" + anonymizer + ", archive=" + archive + "]";
   }
 }

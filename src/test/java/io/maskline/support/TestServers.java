@@ -50,6 +50,21 @@ public final class TestServers {
         + (uri.getPath() == null ? "" : uri.getPath());
   }
 
+  public String pgHost() {
+    return io.vertx.pgclient.PgConnectOptions.fromUri(pgUrl).getHost();
+  }
+
+  public int pgPort() {
+    return io.vertx.pgclient.PgConnectOptions.fromUri(pgUrl).getPort();
+  }
+
+  /** The same Postgres database, reached through another port on 127.0.0.1 (a {@link TcpProxy}). */
+  public String pgUrlVia(int port) {
+    var options = io.vertx.pgclient.PgConnectOptions.fromUri(pgUrl);
+    String credentials = options.getUser() + (options.getPassword() == null || options.getPassword().isEmpty() ? "" : ":" + options.getPassword());
+    return "postgresql://" + credentials + "@127.0.0.1:" + port + "/" + options.getDatabase();
+  }
+
   private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value;
   }

@@ -1,0 +1,157 @@
+package io.maskline.archive;
+
+import io.maskline.HttpFeature;
+import io.maskline.api.ApiException;
+import io.maskline.org.Org;
+import io.maskline.org.Orgs;
+import io.maskline.phone.PhoneNumbers;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** {@code GET /v1/archive} and {@code POST /v1/archive/anonymize-and-delete}. */
+public final class ArchiveApi implements HttpFeature {
+  private static final Pattern ORG_ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
+  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+$");
+  private static final Set<String> CHANNELS = Set.of("sms", "voice", "email");
+  private static final int DEFAULT_LIMIT = 50;
+  private static final int MAX_LIMIT = 500;
+
+  private final Orgs orgs;
+  private final ArchiveSearch search;
+  private final AnonymizeAndDelete anonymizeAndDelete;
+
+  public ArchiveApi(Orgs orgs, ArchiveSearch search, AnonymizeAndDelete anonymizeAndDelete) {
+    this.orgs = orgs;
+    this.search = search;
+    this.anonymizeAndDelete = anonymizeAndDelete;
+  }
+
+  @Override
+  public void mountApi(RouterBuilder api) {
+    api.getRoute("searchArchive").addHandler(this::search);
+    api.getRoute("anonymizeAndDelete").addHandler(this::anonymizeAndDelete);
+  }
+
+  // Query parameters are checked here, not by the contract (see HttpVerticle: numeric-looking values).
+  private void search(RoutingContext rc) {
+    MultiMap params = rc.queryParams();
+    String orgId = params.get("orgId");
+    if (orgId == null || !ORG_ID.matcher(orgId).matches()) {
+      throw ApiException.invalid("orgId is required (letters, digits, . _ -; up to 64)");
+    }
+    String channel = blankToNull(params.get("channel"));
+    if (channel != null && !CHANNELS.contains(channel)) {
+      throw ApiException.invalid("channel must be sms, voice or email");
+    }
+    String taskId = blankToNull(params.get("taskId"));
+    if (taskId != null && taskId.length() > 128) {
+      throw ApiException.invalid("taskId is longer than 128 characters");
+    }
+    Instant since = time("since", params.get("since"));
+    Instant until = time("until", params.get("until"));
+    int limit = limit(params.get("limit"));
+    String cursorText = blankToNull(params.get("cursor"));
+    ArchiveSearch.Cursor cursor = cursorText == null ? null : ArchiveSearch.Cursor.decode(cursorText);
+    String email = blankToNull(params.get("email"));
+    if (email != null && (email.length() > 254 || !EMAIL.matcher(email.strip()).matches())) {
+      throw ApiException.invalid("email is not a valid address");
+    }
+    String phone = blankToNull(params.get("phone"));
+    if (phone != null && phone.startsWith(" ")) {
+      // An unencoded "+4791234567" arrives as " 4791234567" (form decoding reads + as a space).
+      phone = "+" + phone.strip();
+    }
+    String party = phone;
+    orgs.get(orgId)
+        .map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")))
+        .map(org -> {
+          List<String> identities = new ArrayList<>();
+          if (party != null) {
+            identities.add(PhoneNumbers.require("phone", party, orgs.countryOf(org)));
+          }
+          if (email != null) {
+            identities.add(email.strip().toLowerCase(Locale.ROOT));
+          }
+          return new ArchiveSearch.Query(orgId, identities, taskId, channel, since, until, limit, cursor);
+        })
+        .compose(search::search)
+        .onSuccess(page -> rc.json(page.toJson()))
+        .onFailure(rc::fail);
+  }
+
+  private void anonymizeAndDelete(RoutingContext rc) {
+    JsonObject body = rc.body().asJsonObject();
+    String orgId = body.getString("orgId");
+    List<Long> ids = ids(body.getJsonArray("ids"));
+    Future<Org> org = orgs.get(orgId).map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")));
+    org.compose(o -> anonymizeAndDelete.run(orgId, ids))
+        .onSuccess(outcome -> rc.json(outcome.toJson()))
+        .onFailure(rc::fail);
+  }
+
+  private static List<Long> ids(JsonArray array) {
+    List<Long> ids = new ArrayList<>();
+    for (Object value : array) {
+      try {
+        ids.add(value instanceof Number number ? number.longValue() : Long.parseLong(String.valueOf(value)));
+      } catch (NumberFormatException e) {
+        throw ApiException.invalid("ids must be record ids as returned by GET /v1/archive");
+      }
+    }
+    return ids;
+  }
+
+  /** ISO-8601 instant or offset date-time, a date (start of that day, UTC), or epoch milliseconds. */
+  private static Instant time(String name, String value) {
+    String text = blankToNull(value);
+    if (text == null) {
+      return null;
+    }
+    try {
+      if (text.chars().allMatch(Character::isDigit) && text.length() > 8) {
+        return Instant.ofEpochMilli(Long.parseLong(text));
+      }
+      if (text.length() == 10) {
+        return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+      }
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw ApiException.invalid(name + " must be an ISO-8601 date-time (2025-01-31T12:00:00Z), a date or epoch milliseconds");
+    }
+  }
+
+  private static int limit(String value) {
+    String text = blankToNull(value);
+    if (text == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(text);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.invalid("limit must be a whole number from 1 to " + MAX_LIMIT);
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

@@ -1,0 +1,218 @@
+package io.maskline.archive;
+
+import io.maskline.phone.PhoneNumbers;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a batch of archive stream entries becomes in Postgres: communication rows (interactions and emails),
+ * status updates to merge into them, and one raw event per entry. Pure: no I/O, so the mapping is tested on its own.
+ * Duplicates inside the batch are folded here (one row per sid, one update per sid), because one multi-row
+ * {@code INSERT ... ON CONFLICT} may not touch the same row twice.
+ */
+public record ArchiveBatch(List<Communication> communications, List<StatusUpdate> statuses, List<RawEvent> rawEvents, int invalid) {
+
+  /** An interaction or an email: one row of {@code communications}. Identities already normalized. */
+  public record Communication(String orgId, String sid, String taskId, String channel, String direction, String from, String to,
+                              String proxy, String body, long at, String status, String routedTo, String relatedSid, String variables) {}
+
+  /**
+   * A delivery/call/recording status for a sid. {@code orgId} "" matches the sid in any org (the provider never reuses
+   * a sid). Order-independent merge: the latest status wins by its time, durations and end times only grow.
+   */
+  public record StatusUpdate(String sid, String orgId, String status, Long statusAt, Integer durationSeconds, Long endedAt,
+                             String recordingSid, String recordingUrl) {
+    public StatusUpdate merge(StatusUpdate other) {
+      boolean otherNewer = other.status != null && (status == null || other.statusAt >= statusAt);
+      return new StatusUpdate(sid, orgId.isEmpty() || other.orgId.isEmpty() ? "" : orgId,
+          otherNewer ? other.status : status, otherNewer ? other.statusAt : statusAt,
+          max(durationSeconds, other.durationSeconds), max(endedAt, other.endedAt),
+          other.recordingSid != null ? other.recordingSid : recordingSid,
+          other.recordingUrl != null ? other.recordingUrl : recordingUrl);
+    }
+
+    private static <T extends Comparable<T>> T max(T a, T b) {
+      return a == null ? b : b == null ? a : a.compareTo(b) >= 0 ? a : b;
+    }
+  }
+
+  /** The entry as received: provider form parameters for interactions and statuses, our own fields otherwise. */
+  public record RawEvent(String key, long at, String orgId, String kind, String sid, String taskId, String payload) {}
+
+  private static final java.util.regex.Pattern E164 = java.util.regex.Pattern.compile("\\+[1-9][0-9]{6,14}");
+
+  public static ArchiveBatch of(List<StreamEntry> entries) {
+    Map<String, Communication> communications = new LinkedHashMap<>();
+    Map<String, StatusUpdate> statuses = new LinkedHashMap<>();
+    Map<String, RawEvent> raw = new LinkedHashMap<>();
+    int invalid = 0;
+    for (StreamEntry entry : entries) {
+      RawEvent event;
+      try {
+        event = map(entry, communications, statuses);
+      } catch (RuntimeException badEntry) {
+        // Unreadable entries are not dropped: they are kept as raw events for a person to look at.
+        invalid++;
+        event = new RawEvent("invalid:" + entry.id(), entryTime(entry), text(entry.field("orgId")), "invalid", null, null,
+            new JsonObject(new LinkedHashMap<>(entry.fields())).put("error", String.valueOf(badEntry.getMessage())).encode());
+      }
+      raw.putIfAbsent(event.key(), event);
+    }
+    // A stable order (by sid) makes concurrent writers lock rows in the same order, which avoids deadlocks.
+    return new ArchiveBatch(sorted(communications.values(), Comparator.comparing(Communication::sid)),
+        sorted(statuses.values(), Comparator.comparing(StatusUpdate::sid)), List.copyOf(raw.values()), invalid);
+  }
+
+  /** Folds updates per sid, as they are applied: one statement may update a row only once. */
+  public static List<StatusUpdate> foldBySid(List<StatusUpdate> updates) {
+    Map<String, StatusUpdate> bySid = new LinkedHashMap<>();
+    updates.forEach(update -> bySid.merge(update.sid(), update, StatusUpdate::merge));
+    return sorted(bySid.values(), Comparator.comparing(StatusUpdate::sid));
+  }
+
+  public boolean isEmpty() {
+    return rawEvents.isEmpty();
+  }
+
+  private static RawEvent map(StreamEntry entry, Map<String, Communication> communications, Map<String, StatusUpdate> statuses) {
+    String kind = required(entry, "kind");
+    long at = Long.parseLong(required(entry, "at"));
+    String orgId = text(entry.field("orgId"));
+    return switch (kind) {
+      case "interaction", "email" -> {
+        String sid = required(entry, "sid");
+        boolean email = kind.equals("email");
+        String forwardedTo = text(entry.field("forwardedTo"));
+        Communication row = new Communication(orgId, sid, blankToNull(entry.field("taskId")),
+            email ? "email" : channel(required(entry, "channel")),
+            email ? "outbound" : or(entry.field("direction"), "inbound"),
+            identity(entry.field("from")),
+            identity(forwardedTo.isEmpty() ? entry.field("to") : forwardedTo),
+            identity(entry.field("proxy")),
+            blankToNull(clean(entry.field("body"))), at, blankToNull(entry.field("status")),
+            email ? "email" : blankToNull(entry.field("routedTo")),
+            blankToNull(entry.field("relatedSid")), variables(entry.field("variables")));
+        communications.merge(orgId + "\u0000" + sid, row, (first, again) -> again.at() < first.at() ? again : first);
+        yield new RawEvent(kind + ":" + orgId + ":" + sid, at, orgId, kind, sid, row.taskId(),
+            email ? fieldsJson(entry) : payload(entry));
+      }
+      case "status" -> {
+        String sid = required(entry, "sid");
+        String recordingSid = blankToNull(entry.field("recordingSid"));
+        Integer duration = blankToNull(entry.field("durationSeconds")) == null ? null : Integer.valueOf(entry.field("durationSeconds").trim());
+        // A recording callback reports the recording, not the call: it must not overwrite the call's status.
+        StatusUpdate update = recordingSid != null
+            ? new StatusUpdate(sid, orgId, null, null, null, null, recordingSid, blankToNull(entry.field("recordingUrl")))
+            : new StatusUpdate(sid, orgId, blankToNull(entry.field("status")), at, duration, duration == null ? null : at, null, null);
+        statuses.merge(sid, update, StatusUpdate::merge);
+        yield new RawEvent("status:" + orgId + ":" + sid + ":" + text(entry.field("status")) + ":" + text(recordingSid) + ":" + at,
+            at, orgId, kind, sid, null, payload(entry));
+      }
+      case "session" -> new RawEvent("session:" + required(entry, "taskId") + ":" + required(entry, "action") + ":" + at, at,
+          orgId, kind, null, entry.field("taskId"), fieldsJson(entry));
+      default -> throw new IllegalArgumentException("unknown kind " + kind);
+    };
+  }
+
+  /** Phone numbers to E.164, email addresses lower-cased; anything else (e.g. "anonymous") as given. */
+  static String identity(String value) {
+    String text = blankToNull(clean(value));
+    if (text == null) {
+      return null;
+    }
+    text = text.strip();
+    if (text.indexOf('@') > 0) {
+      return text.toLowerCase(Locale.ROOT);
+    }
+    if (E164.matcher(text).matches()) {
+      return text;  // what the provider sends; libphonenumber only for other spellings
+    }
+    if (text.startsWith("+") || text.startsWith("00")) {
+      return PhoneNumbers.normalize(text, "US").orElse(text);
+    }
+    return text;
+  }
+
+  private static String channel(String value) {
+    if (!value.equals("sms") && !value.equals("voice")) {
+      throw new IllegalArgumentException("unknown channel " + value);
+    }
+    return value;
+  }
+
+  private static String variables(String json) {
+    if (json == null || json.isBlank()) {
+      return "{}";
+    }
+    try {
+      return new JsonObject(clean(json)).encode();
+    } catch (DecodeException | ClassCastException e) {
+      return new JsonObject().put("_unparsed", clean(json)).encode();
+    }
+  }
+
+  private static String payload(StreamEntry entry) {
+    String raw = entry.field("raw");
+    if (raw != null && !raw.isBlank()) {
+      try {
+        return new JsonObject(clean(raw)).encode();
+      } catch (DecodeException | ClassCastException e) {
+        // fall through: keep every field so nothing received is lost
+      }
+    }
+    return fieldsJson(entry);
+  }
+
+  private static String fieldsJson(StreamEntry entry) {
+    JsonObject json = new JsonObject();
+    entry.fields().forEach((name, value) -> json.put(name, clean(value)));
+    return json.encode();
+  }
+
+  private static long entryTime(StreamEntry entry) {
+    try {
+      return Long.parseLong(entry.field("at"));
+    } catch (RuntimeException e) {
+      return Long.parseLong(entry.id().substring(0, entry.id().indexOf('-')));
+    }
+  }
+
+  private static String required(StreamEntry entry, String field) {
+    String value = blankToNull(entry.field(field));
+    if (value == null) {
+      throw new IllegalArgumentException("missing " + field);
+    }
+    return value;
+  }
+
+  /** Postgres text and jsonb refuse NUL characters; a provider payload must not be able to stall the archive. */
+  private static String clean(String value) {
+    return value == null || value.indexOf('\u0000') < 0 ? value : value.replace("\u0000", "");
+  }
+
+  private static String text(String value) {
+    return value == null ? "" : value;
+  }
+
+  private static String or(String value, String fallback) {
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  private static <T> List<T> sorted(Collection<T> values, Comparator<T> order) {
+    List<T> list = new ArrayList<>(values);
+    list.sort(order);
+    return List.copyOf(list);
+  }
+}

@@ -1,0 +1,79 @@
+package io.maskline.provider.twilio;
+
+import io.maskline.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Deletes call recordings at the provider:
+ * {@code DELETE {apiUrl}/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}.json} with basic auth.
+ * Retries server errors, throttling and network failures with exponential backoff; a 404 means the recording is
+ * already gone, which is what was asked. The outcome always says what happened, so a caller can report failures.
+ */
+public final class TwilioRecordings {
+  private static final int ATTEMPTS = 4;
+  private static final long FIRST_RETRY_MS = 200;
+  private static final long TIMEOUT_MS = 10_000;
+
+  private final Vertx vertx;
+  private final WebClient client;
+  private final GatewayConfig.Twilio config;
+
+  public TwilioRecordings(Vertx vertx, WebClient client, GatewayConfig.Twilio config) {
+    this.vertx = vertx;
+    this.client = client;
+    this.config = config;
+  }
+
+  /** {@code deleted} true when the provider no longer has it; otherwise {@code error} says why, after all attempts. */
+  public record Deletion(String recordingSid, boolean deleted, int attempts, String error) {}
+
+  public Future<Deletion> delete(String recordingSid) {
+    if (config.accountSid() == null || config.authToken() == null) {
+      return Future.succeededFuture(new Deletion(recordingSid, false, 0, "twilio.accountSid and twilio.authToken are not configured"));
+    }
+    return attempt(recordingSid, 1);
+  }
+
+  private Future<Deletion> attempt(String recordingSid, int attempt) {
+    String url = config.apiUrl().toString().replaceAll("/+$", "") + "/2010-04-01/Accounts/" + encode(config.accountSid())
+        + "/Recordings/" + encode(recordingSid) + ".json";
+    return client.deleteAbs(url)
+        .basicAuthentication(config.accountSid(), config.authToken())
+        .timeout(TIMEOUT_MS)
+        .send()
+        .map(response -> {
+          int status = response.statusCode();
+          if (status / 100 == 2 || status == 404) {
+            return new Deletion(recordingSid, true, attempt, null);
+          }
+          return new Deletion(recordingSid, false, attempt, "provider answered " + status);
+        })
+        .otherwise(e -> new Deletion(recordingSid, false, attempt, String.valueOf(e.getMessage())))
+        .compose(outcome -> {
+          if (outcome.deleted() || attempt >= ATTEMPTS || !retryable(outcome.error())) {
+            return Future.succeededFuture(outcome);
+          }
+          long delay = FIRST_RETRY_MS << (attempt - 1);
+          return vertx.timer(Duration.ofMillis(delay).toMillis()).compose(t -> attempt(recordingSid, attempt + 1));
+        });
+  }
+
+  /** 4xx other than throttling will not change by asking again (bad credentials, bad sid). */
+  private static boolean retryable(String error) {
+    if (error == null || !error.startsWith("provider answered ")) {
+      return true;
+    }
+    int status = Integer.parseInt(error.substring("provider answered ".length()));
+    return status >= 500 || status == 429;
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,64 @@
+package io.maskline.archive;
+
+import io.maskline.archive.ArchiveBatch.StatusUpdate;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pure mapping from stream entries to rows: no servers needed. */
+class ArchiveBatchTest {
+  @Test
+  void identitiesAreStoredAsE164AndLowerCaseEmails() {
+    assertThat(ArchiveBatch.identity("+4791234567")).isEqualTo("+4791234567");
+    assertThat(ArchiveBatch.identity("004791234567")).isEqualTo("+4791234567");
+    assertThat(ArchiveBatch.identity("+47 912 34 567")).isEqualTo("+4791234567");
+    assertThat(ArchiveBatch.identity(" Ops@Example.COM ")).isEqualTo("ops@example.com");
+    assertThat(ArchiveBatch.identity("anonymous")).isEqualTo("anonymous");
+    assertThat(ArchiveBatch.identity("")).isNull();
+  }
+
+  @Test
+  void unreadableEntriesAreKeptAsInvalidRawEventsAndTheRestIsArchived() {
+    Map<String, String> noSid = new HashMap<>(ArchiveEvents.sms("org", "SM1", null, "+4791234567", "+4741000000", null, "hi", 1_000));
+    noSid.remove("sid");
+    Map<String, String> badKind = Map.of("kind", "telegram", "at", "1000");
+    Map<String, String> nul = ArchiveEvents.sms("org", "SM2", null, "+4791234567", "+4741000000", null, "a\u0000b", 2_000);
+    ArchiveBatch batch = ArchiveBatch.of(List.of(new StreamEntry("1-0", noSid), new StreamEntry("2-0", badKind), new StreamEntry("3-0", nul)));
+    assertThat(batch.invalid()).isEqualTo(2);
+    assertThat(batch.communications()).singleElement().satisfies(row -> {
+      assertThat(row.sid()).isEqualTo("SM2");
+      assertThat(row.body()).isEqualTo("ab");
+    });
+    assertThat(batch.rawEvents()).extracting(ArchiveBatch.RawEvent::kind).containsExactly("invalid", "invalid", "interaction");
+    assertThat(new JsonObject(batch.rawEvents().get(0).payload()).getString("error")).isEqualTo("missing sid");
+  }
+
+  @Test
+  void statusUpdatesFoldTheSameWhateverTheirOrder() {
+    StatusUpdate ringing = new StatusUpdate("CA1", "org", "ringing", 1_000L, null, null, null, null);
+    StatusUpdate completed = new StatusUpdate("CA1", "org", "completed", 5_000L, 42, 5_000L, null, null);
+    StatusUpdate recording = new StatusUpdate("CA1", "", null, null, null, null, "RE1", "https://x/RE1");
+    StatusUpdate forward = ringing.merge(completed).merge(recording);
+    StatusUpdate backward = recording.merge(completed).merge(ringing);
+    assertThat(forward).isEqualTo(backward);
+    assertThat(forward.status()).isEqualTo("completed");
+    assertThat(forward.durationSeconds()).isEqualTo(42);
+    assertThat(forward.recordingSid()).isEqualTo("RE1");
+    assertThat(forward.orgId()).as("an update without org matches the sid in any org").isEmpty();
+  }
+
+  @Test
+  void aRecordingCallbackDoesNotTouchTheCallStatus() {
+    Map<String, String> recording = ArchiveEvents.recording("org", "CA1", "RE1", 9_000);
+    ArchiveBatch batch = ArchiveBatch.of(List.of(new StreamEntry("1-0", recording)));
+    assertThat(batch.statuses()).singleElement().satisfies(update -> {
+      assertThat(update.status()).isNull();
+      assertThat(update.recordingSid()).isEqualTo("RE1");
+    });
+  }
+}

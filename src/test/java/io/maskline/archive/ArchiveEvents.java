@@ -1,0 +1,139 @@
+package io.maskline.archive;
+
+import io.maskline.binding.Keys;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Archive stream events as the webhook and session code emit them, and the reads tests assert on. */
+final class ArchiveEvents {
+  private ArchiveEvents() {}
+
+  static String sid(String prefix) {
+    return prefix + UUID.randomUUID().toString().replace("-", "");
+  }
+
+  static Map<String, String> sms(String orgId, String sid, String taskId, String from, String proxy, String forwardedTo, String body, long at) {
+    Map<String, String> e = new LinkedHashMap<>();
+    e.put("kind", "interaction");
+    e.put("sid", sid);
+    e.put("orgId", orgId);
+    e.put("taskId", taskId == null ? "" : taskId);
+    e.put("channel", "sms");
+    e.put("direction", "inbound");
+    e.put("from", from);
+    e.put("to", proxy);
+    e.put("proxy", proxy);
+    e.put("body", body);
+    e.put("at", Long.toString(at));
+    e.put("status", "received");
+    e.put("routedTo", forwardedTo == null ? "none" : "counterpart");
+    e.put("forwardedTo", forwardedTo == null ? "" : forwardedTo);
+    e.put("variables", new JsonObject().put("order", "A-17").put("customer", "Kari Nordmann").encode());
+    e.put("raw", new JsonObject().put("MessageSid", sid).put("AccountSid", "ACtest").put("From", from).put("To", proxy)
+        .put("Body", body).put("FromCity", "OSLO").put("NumMedia", "0").encode());
+    return e;
+  }
+
+  static Map<String, String> call(String orgId, String sid, String taskId, String from, String proxy, String forwardedTo, long at) {
+    Map<String, String> e = sms(orgId, sid, taskId, from, proxy, forwardedTo, "", at);
+    e.put("channel", "voice");
+    e.put("status", "ringing");
+    e.put("raw", new JsonObject().put("CallSid", sid).put("AccountSid", "ACtest").put("From", from).put("To", proxy)
+        .put("CallStatus", "ringing").encode());
+    return e;
+  }
+
+  static Map<String, String> status(String orgId, String sid, String channel, String status, Integer duration, long at) {
+    Map<String, String> e = new LinkedHashMap<>();
+    e.put("kind", "status");
+    e.put("sid", sid);
+    e.put("orgId", orgId);
+    e.put("channel", channel);
+    e.put("status", status);
+    if (duration != null) {
+      e.put("durationSeconds", duration.toString());
+    }
+    e.put("at", Long.toString(at));
+    e.put("raw", new JsonObject().put(channel.equals("sms") ? "MessageSid" : "CallSid", sid)
+        .put(channel.equals("sms") ? "MessageStatus" : "CallStatus", status).encode());
+    return e;
+  }
+
+  static Map<String, String> recording(String orgId, String sid, String recordingSid, long at) {
+    Map<String, String> e = status(orgId, sid, "voice", "completed", null, at);
+    e.put("recordingSid", recordingSid);
+    e.put("recordingUrl", "https://api.example.test/Recordings/" + recordingSid);
+    return e;
+  }
+
+  static Map<String, String> email(String orgId, String sid, String taskId, String to, String body, String relatedSid, long at) {
+    Map<String, String> e = new LinkedHashMap<>();
+    e.put("kind", "email");
+    e.put("sid", sid);
+    e.put("orgId", orgId);
+    e.put("taskId", taskId == null ? "" : taskId);
+    e.put("channel", "email");
+    e.put("direction", "outbound");
+    e.put("from", "noreply@maskline.local");
+    e.put("to", to);
+    e.put("body", body);
+    e.put("at", Long.toString(at));
+    e.put("status", "sent");
+    e.put("relatedSid", relatedSid);
+    return e;
+  }
+
+  static String add(Redis redis, Map<String, String> fields) {
+    Request xadd = Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("*");
+    fields.forEach((name, value) -> xadd.arg(name).arg(value));
+    return redis.send(xadd).await().toString();
+  }
+
+  static void addAll(Redis redis, List<Map<String, String>> events) {
+    List<Request> batch = new ArrayList<>();
+    for (Map<String, String> fields : events) {
+      Request xadd = Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("*");
+      fields.forEach((name, value) -> xadd.arg(name).arg(value));
+      batch.add(xadd);
+    }
+    redis.batch(batch).await();
+  }
+
+  static List<Row> rows(Pool pg, String sql, Object... params) {
+    List<Row> rows = new ArrayList<>();
+    pg.preparedQuery(sql).execute(Tuple.wrap(params)).await().forEach(rows::add);
+    return rows;
+  }
+
+  static long count(Pool pg, String sql, Object... params) {
+    return rows(pg, sql, params).get(0).getLong(0);
+  }
+
+  static void eventually(String what, Duration within, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() < deadline).as("timed out waiting for: " + what).isTrue();
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
