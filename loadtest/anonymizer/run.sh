@@ -30,8 +30,16 @@ since() { awk -v a="$1" -v b="$(seconds)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # Background records lo..hi: 1,000 orgs, a million people writing to 100,000 drivers over 12 months; a third are
 # calls (no body); one message in 50 mentions another person's number. Then people first..first+n-1 to forget.
+# Secondary indexes are dropped for the load and built again afterwards (much faster than maintaining them row by
+# row); their definitions are read back from the catalog, so they are exactly the migrations' ones.
 generate() {
   local lo=$1 hi=$2 first=$3 n=$4
+  local indexes
+  indexes=$(psql -qtA -c "SELECT string_agg(replace(indexdef, ' ON ONLY ', ' ON ') || ';', E'\n') FROM pg_indexes WHERE schemaname = '$SCHEMA'
+    AND tablename IN ('communications', 'raw_events') AND indexname NOT IN ('communications_pk', 'communications_provider_sid', 'raw_events_pk')")
+  psql -q -v ON_ERROR_STOP=1 -c "DO \$\$ DECLARE i record; BEGIN FOR i IN SELECT indexname FROM pg_indexes WHERE schemaname = '$SCHEMA'
+    AND tablename IN ('communications', 'raw_events') AND indexname NOT IN ('communications_pk', 'communications_provider_sid', 'raw_events_pk')
+    LOOP EXECUTE format('DROP INDEX %I', i.indexname); END LOOP; END \$\$"
   psql -q -v ON_ERROR_STOP=1 <<SQL
 SELECT archive_ensure_partitions((archive_month_of(now()) - interval '12 months')::date, archive_month_of(now()));
 DO \$\$
@@ -87,6 +95,8 @@ SELECT 'interaction:' || org_id || ':' || provider_sid, archive_month, started_a
        jsonb_build_object('MessageSid', provider_sid, 'AccountSid', 'ACbench', 'From', from_addr, 'To', proxy_number,
                           'Body', coalesce(body, ''), 'FromCity', 'OSLO', 'NumMedia', '0')
 FROM c;
+SET maintenance_work_mem = '512MB';
+$indexes
 VACUUM ANALYZE communications, raw_events;
 SQL
 }

@@ -1,24 +1,27 @@
 -- The webhook hot path's one read: dedupe claim, abuse guards and every routing fact, in one round trip.
 -- KEYS[1] sid key (dedupe). ARGV: prefix, proxy, caller, nowMs, windowMs, ratePerPair, ratePerCaller, loopGuard,
---   claimTtlMs, channel (sms|voice), sid
+--   claimTtlMs, channel (sms|voice)
 -- Returns {'dup', answer-or-'pending'} or
 --   {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables, org...(7 fields)}
 local sidKey = KEYS[1]
 local prefix, proxy, caller, now, window = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local ratePerPair, ratePerCaller, loopGuard = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local claimTtl, channel, sid = ARGV[9], ARGV[10], ARGV[11]
+local claimTtl, channel = ARGV[9], ARGV[10]
 
-local answer = redis.call('HGET', sidKey, 'answer')
-if answer then return {'dup', answer} end
-if redis.call('HSETNX', sidKey, 'answer', 'pending') == 0 then return {'dup', 'pending'} end
+if redis.call('HSETNX', sidKey, 'answer', 'pending') == 0 then
+  return {'dup', redis.call('HGET', sidKey, 'answer')}
+end
 redis.call('PEXPIRE', sidKey, claimTtl)
 
--- Sliding one-minute windows (a log of arrivals per key): exact, and small because the limits are small.
+-- GCRA (generic cell rate algorithm): `limit` events per window, evenly refilled, bursts up to `limit`.
+-- One key holding the theoretical arrival time; two commands per check, whatever the limit.
 local function overLimit(key, limit)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  if redis.call('ZCARD', key) >= limit then return true end
-  redis.call('ZADD', key, now, sid)
-  redis.call('PEXPIRE', key, window)
+  local interval = window / limit
+  local tat = tonumber(redis.call('GET', key)) or now
+  if tat < now then tat = now end
+  local newTat = tat + interval
+  if newTat - now > window then return true end
+  redis.call('SET', key, math.floor(newTat), 'PX', math.ceil(newTat - now))
   return false
 end
 

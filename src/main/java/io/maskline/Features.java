@@ -1,8 +1,5 @@
 package io.maskline;
 
-import io.maskline.binding.DegradedEvents;
-import io.maskline.binding.InboundLedger;
-import io.maskline.binding.InboundLookup;
 import io.maskline.anonymizer.AnonymizationApi;
 import io.maskline.anonymizer.AnonymizationRequests;
 import io.maskline.anonymizer.Anonymizer;
@@ -15,26 +12,30 @@ import io.maskline.archive.ArchiveSearch;
 import io.maskline.archive.ArchiveStream;
 import io.maskline.archive.ArchiveWriter;
 import io.maskline.archive.ArchiverVerticle;
+import io.maskline.binding.DegradedEvents;
+import io.maskline.binding.InboundLedger;
+import io.maskline.binding.InboundLookup;
 import io.maskline.binding.NumberApi;
-import io.maskline.config.CronSchedule;
-import io.maskline.mail.MailerVerticle;
-import io.maskline.provider.twilio.TwilioWebhooks;
-import io.maskline.provider.twilio.TwimlWriter;
-import io.maskline.provider.twilio.VoicePrompts;
 import io.maskline.binding.ProxyNumbers;
 import io.maskline.binding.SessionApi;
-import io.maskline.binding.SessionExpiryVerticle;
 import io.maskline.binding.Sessions;
+import io.maskline.config.CronSchedule;
+import io.maskline.mail.MailerVerticle;
 import io.maskline.ops.Health;
+import io.maskline.ops.PeriodicVerticle;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
 import io.maskline.provider.twilio.TwilioRecordings;
+import io.maskline.provider.twilio.TwilioWebhooks;
+import io.maskline.provider.twilio.TwimlWriter;
+import io.maskline.provider.twilio.VoicePrompts;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -50,14 +51,18 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     OrgFacts orgFacts = new OrgFacts(services.redis());
     ProxyNumbers numbers = new ProxyNumbers(services.pg(), services.redis());
     Sessions sessions = new Sessions(services.redis(), config.sessions(), services.clock(), services.metrics());
-    DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
-    TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.redis(), config.guards()), new InboundLedger(services.redis()),
-        degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
+
     ArchiveStream archiveStream = new ArchiveStream(services.redis());
     ArchivePartitions archivePartitions = new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock());
     ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(archiveStream, services.clock(), services.metrics());
     health.addReadinessDetail("archive", archiveLag::readinessDetail);
     TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx), config.twilio());
+
+    DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
+    TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
+        new InboundLedger(services.webhookRedis()),
+        degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
+
     List<HttpFeature> http = List.of(
         new OrgApi(orgs),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
@@ -65,9 +70,13 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         webhooks,
         new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
         new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg()));
+
     List<Supplier<? extends Deployable>> background = new ArrayList<>();
-    background.add(() -> new SessionExpiryVerticle(sessions, services.clock()));
-    background.add(() -> new DegradedEvents.FlushVerticle(degraded, services.redis()));
+    // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
+    background.add(() -> new PeriodicVerticle("session-expiry", Duration.ofSeconds(30), () -> sessions.closeExpired(services.clock().instant())));
+    background.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
+        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis()),
+        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis())));
     background.add(() -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
     ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
     for (int i = 0; i < config.archive().consumers(); i++) {

@@ -2,6 +2,7 @@ package io.maskline;
 
 import io.maskline.config.GatewayConfig;
 import io.maskline.ops.Health;
+import io.maskline.storage.PipelinedRedis;
 import io.maskline.storage.Postgres;
 import io.maskline.storage.RedisClients;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -41,10 +42,14 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry metrics, GatewayConfig config) {
-    return Postgres.migrate(vertx, config.postgres().url())
-        .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)))
-        .compose(migrated -> AdminApiContract.load(vertx))
-        .map(contract -> new Services(config, RedisClients.create(vertx, config.redis()), Postgres.pool(vertx, config.postgres()),
+    // Schema migration (a worker thread) and the contract parse (an event loop) are independent: run them together.
+    Future<Integer> migrated = Postgres.migrate(vertx, config.postgres().url())
+        .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)));
+    Future<AdminApiContract> contracted = AdminApiContract.load(vertx);
+    return Future.all(migrated, contracted)
+        .map(both -> contracted.result())
+        .map(contract -> new Services(config, RedisClients.create(vertx, config.redis()),
+            new PipelinedRedis(RedisClients.create(vertx, config.redis()), config.redis().timeout()), Postgres.pool(vertx, config.postgres()),
             MailClient.createShared(vertx, mailConfig(config.smtp()), "maskline-mail"), metrics, contract, Clock.systemUTC()))
         .compose(services -> new Gateway(vertx, services).deploy());
   }
@@ -82,7 +87,7 @@ public final class Gateway {
     LOG.info("stopping: draining HTTP {}", kv("drainMs", services.config().http().shutdownDrain().toMillis()));
     return undeployAll(httpDeployments)
         .compose(v -> undeployAll(backgroundDeployments))
-        .eventually(() -> Future.join(services.redis().close(), services.pg().close(), services.mail().close()))
+        .eventually(() -> Future.join(List.of(services.webhookRedis().close(), services.redis().close(), services.pg().close(), services.mail().close())))
         .onComplete(done -> LOG.info("stopped"))
         .mapEmpty();
   }

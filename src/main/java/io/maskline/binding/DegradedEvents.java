@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -56,7 +55,7 @@ public final class DegradedEvents {
   }
 
   /** Appends up to one batch to the archive stream; events go back to the buffer if Redis is still away. */
-  Future<Integer> flush(Redis redis) {
+  public Future<Integer> flush(Redis redis) {
     List<Map<String, String>> batch = new ArrayList<>();
     Map<String, String> event;
     while (batch.size() < FLUSH_BATCH && (event = queue.poll()) != null) {
@@ -71,40 +70,13 @@ public final class DegradedEvents {
       fields.forEach((k, v) -> xadd.arg(k).arg(v));
       return xadd;
     }).toList();
-    return redis.batch(appends).map(done -> batch.size()).recover(failure -> {
+    return redis.batch(appends).map(done -> {
+      LOG.info("appended buffered archive events {}", kv("count", batch.size()));
+      return batch.size();
+    }).recover(failure -> {
       batch.forEach(this::offer);
       return Future.failedFuture(failure);
     });
   }
 
-  /** Drains the buffer every second while it holds anything. */
-  public static final class FlushVerticle extends VerticleBase {
-    private final DegradedEvents events;
-    private final Redis redis;
-    private long timer;
-
-    public FlushVerticle(DegradedEvents events, Redis redis) {
-      this.events = events;
-      this.redis = redis;
-    }
-
-    @Override
-    public Future<?> start() {
-      timer = vertx.setPeriodic(1_000, id -> {
-        if (events.pending() > 0) {
-          events.flush(redis)
-              .onSuccess(n -> LOG.info("appended buffered archive events {}", kv("count", n)))
-              .onFailure(e -> LOG.debug("Redis still unavailable for buffered events: {}", e.getMessage()));
-        }
-      });
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public Future<?> stop() {
-      vertx.cancelTimer(timer);
-      // Last chance on shutdown: try once to hand the buffer to Redis.
-      return events.pending() == 0 ? Future.succeededFuture() : events.flush(redis).otherwiseEmpty();
-    }
-  }
 }

@@ -48,7 +48,7 @@ public final class InboundLookup {
     List<String> args = List.of(Keys.PREFIX, inbound.proxyNumber(), inbound.caller(), Long.toString(nowMillis),
         Long.toString(WINDOW.toMillis()), Integer.toString(guards.ratePerPair()), Integer.toString(guards.ratePerCaller()),
         Integer.toString(guards.loopGuard()), Long.toString(CLAIM_TTL.toMillis()),
-        inbound.channel() == Channel.SMS ? "sms" : "voice", sid);
+        inbound.channel() == Channel.SMS ? "sms" : "voice");
     return ROUTE_INBOUND.run(redis, List.of(Keys.sid(sid)), args).map(answer -> parse(answer, inbound));
   }
 

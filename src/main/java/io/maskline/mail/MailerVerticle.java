@@ -179,12 +179,11 @@ public final class MailerVerticle extends VerticleBase {
   }
 
   private Future<Void> deadLetter(String id, Map<String, String> fields, String reason) {
-    dead.increment();
     LOG.error("fallback email dead-lettered {} {} {}", kv("entry", id), kv("orgId", fields.get("orgId")), kv("reason", reason));
     Request move = Request.cmd(Command.XADD).arg(Keys.MAIL_DEAD_LETTERS).arg("*");
     fields.forEach((k, v) -> move.arg(k).arg(v));
     move.arg("reason").arg(String.valueOf(reason));
-    return redis.send(move).compose(v -> finish(id, fields, "dead"));
+    return redis.send(move).compose(v -> finish(id, fields, "dead")).onSuccess(v -> dead.increment());
   }
 
   /** Ack, drop from the outbox and record the email in the archive. */

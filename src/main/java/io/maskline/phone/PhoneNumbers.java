@@ -35,6 +35,26 @@ public final class PhoneNumbers {
     }
   }
 
+  /**
+   * A number as the provider sends it: already E.164 in practice, taken as is without a libphonenumber parse (the
+   * webhook hot path); anything else goes through {@link #normalize}.
+   */
+  public static Optional<String> fromProvider(String input, String country) {
+    return isE164(input) ? Optional.of(input) : normalize(input, country);
+  }
+
+  private static boolean isE164(String text) {
+    if (text == null || text.length() < 8 || text.length() > 16 || text.charAt(0) != '+' || text.charAt(1) == '0') {
+      return false;
+    }
+    for (int i = 1; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Normalizes or throws {@link InvalidPhoneNumberException} naming the field. */
   public static String require(String field, String input, String country) {
     return normalize(input, country).orElseThrow(() -> new InvalidPhoneNumberException(field));

@@ -49,6 +49,7 @@ import static io.maskline.anonymizer.Forgetting.search;
 import static io.maskline.anonymizer.Forgetting.sms;
 import static io.maskline.anonymizer.Forgetting.startRun;
 import static io.maskline.anonymizer.Forgetting.waitForEnd;
+import static io.maskline.support.ProblemAssert.assertProblem;
 import static io.maskline.support.TestData.id;
 import static io.maskline.support.TestData.number;
 import static io.maskline.support.TestData.org;
@@ -375,12 +376,6 @@ class AnonymizerTest {
 
   private static HttpResponse<Buffer> post(JsonObject body) {
     return gw.admin(HttpMethod.POST, "/v1/anonymization-requests").sendJsonObject(body).await();
-  }
-
-  private static void assertProblem(HttpResponse<Buffer> response, int status, String code) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).startsWith("application/problem+json");
-    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo(code);
   }
 
   /** "+4791234567" as a Norwegian writes it: "912 34 567". */

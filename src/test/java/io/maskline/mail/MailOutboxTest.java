@@ -78,8 +78,7 @@ class MailOutboxTest {
       var dead = mailGw.gateway.services().redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.XREVRANGE)
           .arg(io.maskline.binding.Keys.MAIL_DEAD_LETTERS).arg("+").arg("-").arg("COUNT").arg(50)).await();
       assertThat(dead.toString()).contains(sid);
-      assertThat(Webhooks.archived(mailGw.gateway.services().redis(), sid)).anySatisfy(e ->
-          assertThat(e).containsEntry("kind", "email").containsEntry("status", "dead"));
+      Webhooks.awaitArchived(mailGw, sid, "email", e -> "dead".equals(e.get("status")));
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     } finally {

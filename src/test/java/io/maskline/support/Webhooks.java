@@ -1,14 +1,9 @@
 package io.maskline.support;
 
-import io.maskline.binding.Keys;
 import io.maskline.provider.twilio.TwilioSignature;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,20 +79,61 @@ public final class Webhooks {
     return request.sendForm(body).await();
   }
 
-  /** Archive stream entries carrying this sid (newest first). */
-  public static List<Map<String, String>> archived(Redis redis, String sid) {
-    Response recent = redis.send(Request.cmd(Command.XREVRANGE).arg(Keys.ARCHIVE_STREAM).arg("+").arg("-").arg("COUNT").arg(2000)).await();
+  /**
+   * What the archive holds for this sid in Postgres, once the archiver wrote it: the interaction row (with its
+   * status updates merged in) and any email row reporting it, each as a map of the archive event's field names.
+   */
+  public static List<Map<String, String>> archived(TestGateway gw, String sid) {
+    var rows = gw.gateway.services().pg().preparedQuery("""
+            SELECT c.channel, c.direction, c.org_id, c.task_id, c.from_addr, c.to_addr, c.proxy_number, c.body, c.status,
+                   c.routed_to, c.duration_seconds, c.recording_sid, c.related_sid,
+                   (SELECT r.payload::text FROM raw_events r WHERE r.provider_sid = c.provider_sid AND r.kind = 'interaction' LIMIT 1) AS raw
+            FROM communications c WHERE c.provider_sid = $1 OR c.related_sid = $1""")
+        .execute(io.vertx.sqlclient.Tuple.of(sid)).await();
     List<Map<String, String>> found = new ArrayList<>();
-    for (Response entry : recent) {
-      Response fields = entry.get(1);
+    for (var row : rows) {
       Map<String, String> map = new LinkedHashMap<>();
-      for (int i = 0; i < fields.size(); i += 2) {
-        map.put(fields.get(i).toString(), fields.get(i + 1).toString());
-      }
-      if (sid.equals(map.get("sid")) || sid.equals(map.get("relatedSid"))) {
-        found.add(map);
-      }
+      map.put("kind", "email".equals(row.getString("channel")) ? "email" : "interaction");
+      map.put("channel", row.getString("channel"));
+      map.put("orgId", valueOf(row.getString("org_id")));
+      map.put("taskId", valueOf(row.getString("task_id")));
+      map.put("from", valueOf(row.getString("from_addr")));
+      map.put("forwardedTo", valueOf(row.getString("to_addr")));
+      map.put("proxy", valueOf(row.getString("proxy_number")));
+      map.put("body", valueOf(row.getString("body")));
+      map.put("status", valueOf(row.getString("status")));
+      map.put("routedTo", valueOf(row.getString("routed_to")));
+      map.put("durationSeconds", row.getInteger("duration_seconds") == null ? "" : row.getInteger("duration_seconds").toString());
+      map.put("recordingSid", valueOf(row.getString("recording_sid")));
+      map.put("relatedSid", valueOf(row.getString("related_sid")));
+      map.put("raw", valueOf(row.getString("raw")));
+      found.add(map);
     }
     return found;
+  }
+
+  /** Polls until the archive holds a row of this kind for the sid (the archiver works asynchronously). */
+  public static Map<String, String> awaitArchived(TestGateway gw, String sid, String kind) {
+    return awaitArchived(gw, sid, kind, row -> true);
+  }
+
+  public static Map<String, String> awaitArchived(TestGateway gw, String sid, String kind, java.util.function.Predicate<Map<String, String>> ready) {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (System.currentTimeMillis() < deadline) {
+      var hit = archived(gw, sid).stream().filter(e -> kind.equals(e.get("kind")) && ready.test(e)).findFirst();
+      if (hit.isPresent()) {
+        return hit.get();
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("no archived " + kind + " for " + sid + ": " + archived(gw, sid));
+  }
+
+  private static String valueOf(String value) {
+    return value == null ? "" : value;
   }
 }

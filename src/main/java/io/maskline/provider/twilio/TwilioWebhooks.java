@@ -80,11 +80,11 @@ public final class TwilioWebhooks implements HttpFeature {
   private void inbound(RoutingContext rc, Channel channel) {
     MultiMap form = verifiedForm(rc);
     String sid = required(form, channel == Channel.SMS ? "MessageSid" : "CallSid");
-    String proxy = PhoneNumbers.normalize(required(form, "To"), config.defaultCountry())
+    String proxy = PhoneNumbers.fromProvider(required(form, "To"), config.defaultCountry())
         .orElseThrow(() -> new ApiException(ErrorCode.VALIDATION_FAILED, "To is not a phone number"));
     String rawFrom = required(form, "From");
     // A withheld or alphanumeric sender has no number: it is routed as unknown, never forwarded.
-    String caller = PhoneNumbers.normalize(rawFrom, config.defaultCountry()).orElse("unknown:" + rawFrom.replaceAll("[^A-Za-z0-9]", ""));
+    String caller = PhoneNumbers.fromProvider(rawFrom, config.defaultCountry()).orElse("unknown:" + rawFrom.replaceAll("[^A-Za-z0-9]", ""));
     String body = channel == Channel.SMS ? form.get("Body") : null;
     if (body != null && body.length() > 1600) {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, "Body is longer than 1600 characters");
