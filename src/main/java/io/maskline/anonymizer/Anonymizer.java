@@ -54,9 +54,10 @@ public final class Anonymizer {
   private static final String GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan";
   private static final String DEFAULT_PLANS = "RESET plan_cache_mode";
   private static final String COUNT_WAITING = "SELECT count(*) FROM anonymization_requests WHERE status = 'WAITING'";
-  // The pod holding the lock records its run right after taking it; another pod asking meanwhile waits this long.
-  private static final int FIND_RUNNING_ATTEMPTS = 20;
-  private static final long FIND_RUNNING_PAUSE_MS = 100;
+  // A pod that finds the lock taken but no run recorded (its holder is between the lock and the row, at either
+  // end of a run) asks again this often before it answers "running, id unknown".
+  private static final int LOCK_ATTEMPTS = 20;
+  private static final long LOCK_PAUSE_MS = 100;
 
   private final Vertx vertx;
   private final Pool pg;
@@ -125,13 +126,23 @@ public final class Anonymizer {
 
   /** Starts a run unless one is in progress anywhere; {@code scheduledFor} is the schedule slot, null on demand. */
   public Future<Start> start(String trigger, Instant scheduledFor) {
+    return attempt(trigger, scheduledFor, LOCK_ATTEMPTS);
+  }
+
+  private Future<Start> attempt(String trigger, Instant scheduledFor, int attemptsLeft) {
     return pg.getConnection().compose(conn -> conn.preparedQuery(TRY_LOCK).execute(Tuple.of(LOCK_KEY))
         .map(rows -> rows.iterator().next().getBoolean("locked"))
         .compose(locked -> {
-          if (!locked) {
-            return conn.close().transform(closed -> findRunning(FIND_RUNNING_ATTEMPTS)).map(Start::notStarted);
+          if (locked) {
+            return begin(conn, trigger, scheduledFor).recover(e -> release(conn).transform(released -> Future.failedFuture(e)));
           }
-          return begin(conn, trigger, scheduledFor).recover(e -> release(conn).transform(released -> Future.failedFuture(e)));
+          return conn.close().transform(closed -> AnonymizerRuns.running(pg)).compose(running -> {
+            if (running.isPresent() || attemptsLeft <= 1) {
+              return Future.succeededFuture(Start.notStarted(running.orElse(null)));
+            }
+            // The lock's holder is recording its run, or has just recorded its end: ask again in a moment.
+            return vertx.timer(LOCK_PAUSE_MS).compose(t -> attempt(trigger, scheduledFor, attemptsLeft - 1));
+          });
         }));
   }
 
@@ -157,15 +168,6 @@ public final class Anonymizer {
           RunState run = new RunState(runId, System.nanoTime());
           return Future.succeededFuture(new Start(runId, true, execute(conn, run)));
         });
-  }
-
-  private Future<UUID> findRunning(int attemptsLeft) {
-    return AnonymizerRuns.running(pg).compose(found -> {
-      if (found.isPresent() || attemptsLeft <= 1) {
-        return Future.succeededFuture(found.orElse(null));
-      }
-      return vertx.timer(FIND_RUNNING_PAUSE_MS).compose(t -> findRunning(attemptsLeft - 1));
-    });
   }
 
   /** Everything a run does once it holds the lock; always ends with the run recorded and the lock released. */
