@@ -128,7 +128,7 @@ class AnonymizerTest {
 
   /**
    * The seed: a search for the number/email finds nothing; the records show no caller; org B keeps its own;
-   * a message after the run is not anonymized; a second run changes nothing.
+   * a call after the run is not anonymized; a second run changes nothing.
    */
   @Test
   void personIsForgottenInEveryRecordOfTheirOrgAndNowhereElse() {
@@ -233,14 +233,16 @@ class AnonymizerTest {
     assertThat(metrics).contains("maskline_anonymizer_runs_total{status=\"done\"}", "maskline_anonymizer_records_total{store=\"communications\"}",
         "maskline_anonymizer_run_duration_seconds_count");
 
-    // X writes again after the run: that message is X's, in full.
+    // X calls again after the run: that call is X's, in full.
     String taskA3 = id("task");
     openSession(orgA, taskA3, driverA, x, new JsonObject());
-    sent(webhooks.sms(x, pA, "new message after the run"));
-    eventually("the new message is archived", WAIT, () -> !search(gw, orgA, "phone", x).isEmpty());
+    sent(webhooks.call(x, pA));
+    eventually("the new call is archived", WAIT, () -> !search(gw, orgA, "phone", x).isEmpty());
     assertThat(search(gw, orgA, "phone", x)).singleElement().satisfies(r -> {
-      assertThat(r.getString("body")).isEqualTo("new message after the run");
+      assertThat(r.getString("channel")).isEqualTo("voice");
+      assertThat(r.getString("taskId")).isEqualTo(taskA3);
       assertThat(r.getString("from")).isEqualTo(x);
+      assertThat(r.getString("to")).isEqualTo(driverA);
       assertThat(r.getBoolean("anonymized")).isFalse();
     });
 
