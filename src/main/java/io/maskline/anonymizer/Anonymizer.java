@@ -237,18 +237,23 @@ public final class Anonymizer {
         });
   }
 
-  /** One request in one transaction; null when another run did it meanwhile. */
+  /**
+   * One request in one transaction: the archive and Redis at once, then the request marked done with the run's
+   * counts. Null when the request was no longer waiting (nothing is kept then). The run's advisory lock is what keeps
+   * two runs off the same request; the request row itself is only written at the end.
+   */
   private Future<Report> doRequest(SqlConnection conn, RunState run, Pending pending, Future<Map<String, List<String>>> entries) {
     AnonymizationRequest request = pending.request();
     IdentityMatcher person = IdentityMatcher.of(request.phone(), request.email(), pending.country());
-    return conn.begin().compose(tx -> AnonymizationRequests.lockIfWaiting(conn, request.id())
-        .compose(waiting -> !waiting ? Future.<Report>succeededFuture() : archive.apply(conn, request, person)
-            .compose(outcome -> forgetInRedis(request, entries).map(forgotten -> new Report(outcome, forgotten)))
-            .compose(report -> AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson())
-                .compose(v -> AnonymizerRuns.countRequest(conn, run.runId, report.records()))
-                .map(report)))
-        .compose(report -> tx.commit().map(report))
-        .recover(e -> tx.rollback().transform(rolledBack -> Future.failedFuture(e))));
+    return conn.begin().compose(tx -> {
+      Future<ArchiveRedaction.Outcome> archived = archive.apply(conn, request, person);
+      Future<HistoryEntries.Forgotten> forgotten = forgetInRedis(request, entries);
+      return Future.all(archived, forgotten)
+          .map(both -> new Report(archived.result(), forgotten.result()))
+          .compose(report -> AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson(), report.records())
+              .compose(done -> done ? tx.commit().map(report) : tx.rollback().map((Report) null)))
+          .recover(e -> tx.rollback().transform(rolledBack -> Future.failedFuture(e)));
+    });
   }
 
   private Future<HistoryEntries.Forgotten> forgetInRedis(AnonymizationRequest request, Future<Map<String, List<String>>> entries) {

@@ -86,9 +86,11 @@ final class ArchiveRedaction {
               .map(row -> failure(row, deletions.get(row.recordingSid()))).toList();
           String[] sids = found.stream().map(Found::sid).distinct().toArray(String[]::new);
           String[] tasks = found.stream().map(Found::task).filter(Objects::nonNull).distinct().toArray(String[]::new);
-          return updateCommunications(conn, changes)
-              .compose(v -> request.includesRaw() ? redactRaw(conn, request.orgId(), person, parties, sids, tasks) : Future.succeededFuture(0))
-              .map(raw -> new Outcome(changes.size(), raw,
+          // Queued together on the connection: the raw lookup does not wait for the records' update.
+          Future<Void> updated = updateCommunications(conn, changes);
+          Future<Integer> raw = request.includesRaw() ? redactRaw(conn, request.orgId(), person, parties, sids, tasks) : Future.succeededFuture(0);
+          return Future.all(updated, raw)
+              .map(both -> new Outcome(changes.size(), raw.result(),
                   (int) changes.stream().filter(c -> c.row().body() != null && c.body() == null).count(),
                   (int) changes.stream().filter(Change::recordingDeleted).count(), failed));
         }));
