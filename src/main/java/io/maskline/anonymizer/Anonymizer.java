@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -238,22 +239,25 @@ public final class Anonymizer {
   }
 
   /**
-   * One request in one transaction: the archive and Redis at once, then the request marked done with the run's
-   * counts. Null when the request was no longer waiting (nothing is kept then). The run's advisory lock is what keeps
-   * two runs off the same request; the request row itself is only written at the end.
+   * One request in one transaction, in three round trips: BEGIN and the archive lookup (Redis alongside), the writes
+   * and the request marked done with the run's counts, COMMIT. Null when the request was no longer waiting (nothing
+   * is kept then). The run's advisory lock is what keeps two runs off the same request.
    */
   private Future<Report> doRequest(SqlConnection conn, RunState run, Pending pending, Future<Map<String, List<String>>> entries) {
     AnonymizationRequest request = pending.request();
     IdentityMatcher person = IdentityMatcher.of(request.phone(), request.email(), pending.country());
-    return conn.begin().compose(tx -> {
-      Future<ArchiveRedaction.Outcome> archived = archive.apply(conn, request, person);
-      Future<HistoryEntries.Forgotten> forgotten = forgetInRedis(request, entries);
-      return Future.all(archived, forgotten)
-          .map(both -> new Report(archived.result(), forgotten.result()))
-          .compose(report -> AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson(), report.records())
-              .compose(done -> done ? tx.commit().map(report) : tx.rollback().map((Report) null)))
-          .recover(e -> tx.rollback().transform(rolledBack -> Future.failedFuture(e)));
-    });
+    Future<Transaction> begun = conn.begin();
+    // Sent right behind BEGIN, without waiting for its answer.
+    Future<ArchiveRedaction.Changes> changes = archive.changes(conn, request, person);
+    Future<HistoryEntries.Forgotten> forgotten = forgetInRedis(request, entries);
+    return begun.compose(tx -> Future.all(changes, forgotten)
+        .compose(found -> {
+          Report report = new Report(changes.result().outcome(), forgotten.result());
+          Future<Void> written = archive.write(conn, changes.result());
+          Future<Boolean> marked = AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson(), report.records());
+          return Future.all(written, marked).compose(done -> marked.result() ? tx.commit().map(report) : tx.rollback().map((Report) null));
+        })
+        .recover(e -> tx.rollback().transform(rolledBack -> Future.failedFuture(e))));
   }
 
   private Future<HistoryEntries.Forgotten> forgetInRedis(AnonymizationRequest request, Future<Map<String, List<String>>> entries) {
