@@ -1,5 +1,9 @@
 package io.maskline;
 
+import io.maskline.anonymizer.AnonymizationApi;
+import io.maskline.anonymizer.AnonymizationRequests;
+import io.maskline.anonymizer.Anonymizer;
+import io.maskline.anonymizer.AnonymizerVerticle;
 import io.maskline.archive.AnonymizeAndDelete;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
@@ -15,6 +19,7 @@ import io.maskline.binding.NumberApi;
 import io.maskline.binding.ProxyNumbers;
 import io.maskline.binding.SessionApi;
 import io.maskline.binding.Sessions;
+import io.maskline.config.CronSchedule;
 import io.maskline.mail.MailerVerticle;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
@@ -63,7 +68,8 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         webhooks,
-        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)));
+        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg()));
 
     List<Supplier<? extends Deployable>> background = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
@@ -76,6 +82,10 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     for (int i = 0; i < config.archive().consumers(); i++) {
       background.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, archivePartitions, archiveLag, config.archive(), services.metrics()));
     }
+    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), services.redis(), recordings, archivePartitions::dropExpired,
+        config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
+    background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
+        services.clock()));
     // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))

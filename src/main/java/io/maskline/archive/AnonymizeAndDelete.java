@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -102,7 +103,7 @@ public final class AnonymizeAndDelete {
                   .put("attempts", bySid.get(t.recordingSid()).attempts()).put("error", bySid.get(t.recordingSid()).error()))
               .toList();
           Set<Long> found = targets.stream().map(Target::id).collect(Collectors.toSet());
-          List<Long> notFound = java.util.Arrays.stream(ids).filter(id -> !found.contains(id)).toList();
+          List<Long> notFound = Arrays.stream(ids).filter(id -> !found.contains(id)).toList();
           return new Outcome(count, deleted.length, failed, notFound);
         });
   }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Writes a batch: raw events and communication rows in one multi-row statement ({@code INSERT ... SELECT unnest},
@@ -211,7 +212,7 @@ public final class ArchiveWriter {
     return updates;
   }
 
-  private static <R, T> T[] column(List<R> rows, Function<R, T> value, java.util.function.IntFunction<T[]> array) {
+  private static <R, T> T[] column(List<R> rows, Function<R, T> value, IntFunction<T[]> array) {
     T[] column = array.apply(rows.size());
     for (int i = 0; i < column.length; i++) {
       column[i] = value.apply(rows.get(i));
