@@ -156,6 +156,18 @@ public final class ArchiveBenchmark {
     int[] items = new int[1];
     long[] nanos = time(http, port, pairs, measured,
         pair -> "/v1/archive?orgId=" + pair[0] + "&phone=" + URLEncoder.encode(pair[1], StandardCharsets.UTF_8), items);
+    ArchiveSearch direct = new ArchiveSearch(gateway.services().pg());
+    long[] sql = new long[measured];
+    for (int i = 0; i < 200 + measured; i++) {
+      String[] pair = pairs.get(i);
+      long t0 = System.nanoTime();
+      direct.search(new ArchiveSearch.Query(pair[0], List.of(pair[1]), null, null, null, null, 50, null)).await();
+      if (i >= 200) {
+        sql[i - 200] = System.nanoTime() - t0;
+      }
+    }
+    Arrays.sort(sql);
+    System.out.printf("RESULT search_statement_only_p50_ms=%.2f search_statement_only_p99_ms=%.2f%n", percentile(sql, 0.5), percentile(sql, 0.99));
     System.out.printf("search by phone over HTTP on %d rows: %d requests (after 200 warm-up), %.1f items/answer%n", total, nanos.length,
         items[0] / (double) nanos.length);
     System.out.printf("RESULT floor_get_org_p50_ms=%.2f floor_get_org_p99_ms=%.2f%n", percentile(floor, 0.5), percentile(floor, 0.99));
