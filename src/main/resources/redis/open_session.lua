@@ -24,26 +24,28 @@ local function inUse(phone)
   return set
 end
 
--- Least-used number on which neither party already has an open session; ties broken at random.
+-- Least-used number on which neither party already has an open session; ties broken at random. Cost grows with
+-- the number of usage levels visited, not with the pool: each level is entered at a random offset via ranks.
 local function pick(pool, busyDriver, busyRecipient)
-  local start, chunk = 0, 200
-  local best, bestScore = {}, nil
-  while true do
-    local page = redis.call('ZRANGE', pool, start, start + chunk - 1, 'WITHSCORES')
-    if #page == 0 then break end
-    for i = 1, #page, 2 do
-      local number, score = page[i], tonumber(page[i + 1])
-      if bestScore ~= nil and score > bestScore then
-        return best[(random % #best) + 1]
+  local level = redis.call('ZRANGE', pool, 0, 0, 'WITHSCORES')
+  local visited = 0
+  while #level > 0 do
+    local score = level[2]
+    local first = redis.call('ZCOUNT', pool, '-inf', '(' .. score)
+    local count = redis.call('ZCOUNT', pool, score, score)
+    local offset = (random + visited) % count
+    local scanned, chunk = 0, 32
+    while scanned < count do
+      local from = first + ((offset + scanned) % count)
+      local to = math.min(from + chunk - 1, first + count - 1)
+      for _, number in ipairs(redis.call('ZRANGE', pool, from, to)) do
+        if not busyDriver[number] and not busyRecipient[number] then return number end
       end
-      if not busyDriver[number] and not busyRecipient[number] then
-        bestScore = score
-        best[#best + 1] = number
-      end
+      scanned = scanned + (to - from + 1)
     end
-    start = start + chunk
+    visited = visited + 1
+    level = redis.call('ZRANGEBYSCORE', pool, '(' .. score, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
   end
-  if #best > 0 then return best[(random % #best) + 1] end
   return nil
 end
 

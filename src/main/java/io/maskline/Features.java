@@ -1,5 +1,9 @@
 package io.maskline;
 
+import io.maskline.anonymizer.AnonymizationApi;
+import io.maskline.anonymizer.AnonymizationRequests;
+import io.maskline.anonymizer.Anonymizer;
+import io.maskline.anonymizer.AnonymizerVerticle;
 import io.maskline.archive.AnonymizeAndDelete;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
@@ -8,49 +12,80 @@ import io.maskline.archive.ArchiveSearch;
 import io.maskline.archive.ArchiveStream;
 import io.maskline.archive.ArchiveWriter;
 import io.maskline.archive.ArchiverVerticle;
+import io.maskline.binding.DegradedEvents;
+import io.maskline.binding.InboundLedger;
+import io.maskline.binding.InboundLookup;
 import io.maskline.binding.NumberApi;
 import io.maskline.binding.ProxyNumbers;
 import io.maskline.binding.SessionApi;
-import io.maskline.binding.SessionExpiryVerticle;
 import io.maskline.binding.Sessions;
+import io.maskline.config.CronSchedule;
+import io.maskline.mail.MailerVerticle;
 import io.maskline.ops.Health;
+import io.maskline.ops.PeriodicVerticle;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
 import io.maskline.provider.twilio.TwilioRecordings;
+import io.maskline.provider.twilio.TwilioWebhooks;
+import io.maskline.provider.twilio.TwimlWriter;
+import io.maskline.provider.twilio.VoicePrompts;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /** The list of what the gateway does: HTTP features per HTTP verticle, and background verticles (one each per pod). */
 record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
+  /** Archive events held in memory while Redis is down (about 2 KB each). */
+  private static final int DEGRADED_BUFFER_CAPACITY = 10_000;
+
   static Features create(Vertx vertx, Services services, Health health) {
     var config = services.config();
     Orgs orgs = new Orgs(services.pg(), services.redis(), config.defaultCountry());
     OrgFacts orgFacts = new OrgFacts(services.redis());
     ProxyNumbers numbers = new ProxyNumbers(services.pg(), services.redis());
     Sessions sessions = new Sessions(services.redis(), config.sessions(), services.clock(), services.metrics());
+
     ArchiveStream archiveStream = new ArchiveStream(services.redis());
     ArchivePartitions archivePartitions = new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock());
     ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(archiveStream, services.clock(), services.metrics());
     health.addReadinessDetail("archive", archiveLag::readinessDetail);
     TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx), config.twilio());
+
+    DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
+    TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
+        new InboundLedger(services.webhookRedis()),
+        degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
+
     List<HttpFeature> http = List.of(
         new OrgApi(orgs),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
-        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)));
+        webhooks,
+        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg()));
+
     List<Supplier<? extends Deployable>> background = new ArrayList<>();
-    background.add(() -> new SessionExpiryVerticle(sessions, services.clock()));
+    // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
+    background.add(() -> new PeriodicVerticle("session-expiry", Duration.ofSeconds(30), () -> sessions.closeExpired(services.clock().instant())));
+    background.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
+        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis()),
+        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis())));
+    background.add(() -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
     ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
     for (int i = 0; i < config.archive().consumers(); i++) {
       background.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, archivePartitions, archiveLag, config.archive(), services.metrics()));
     }
+    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), services.redis(), recordings, archivePartitions::dropExpired,
+        config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
+    background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
+        services.clock()));
     // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))

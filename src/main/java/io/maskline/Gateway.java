@@ -2,6 +2,7 @@ package io.maskline;
 
 import io.maskline.config.GatewayConfig;
 import io.maskline.ops.Health;
+import io.maskline.storage.PipelinedRedis;
 import io.maskline.storage.Postgres;
 import io.maskline.storage.RedisClients;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -33,7 +34,7 @@ public final class Gateway {
   private final Vertx vertx;
   private final Services services;
   private final List<String> httpDeployments = new ArrayList<>();
-  private final List<String> backgroundDeployments = new ArrayList<>();
+  private final List<String> backgroundDeployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Gateway(Vertx vertx, Services services) {
     this.vertx = vertx;
@@ -41,10 +42,14 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry metrics, GatewayConfig config) {
-    return Postgres.migrate(vertx, config.postgres().url())
-        .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)))
-        .compose(migrated -> AdminApiContract.load(vertx))
-        .map(contract -> new Services(config, RedisClients.create(vertx, config.redis()), Postgres.pool(vertx, config.postgres()),
+    // Schema migration (a worker thread) and the contract parse (an event loop) are independent: run them together.
+    Future<Integer> migrated = Postgres.migrate(vertx, config.postgres().url())
+        .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)));
+    Future<AdminApiContract> contracted = AdminApiContract.load(vertx);
+    return Future.all(migrated, contracted)
+        .map(both -> contracted.result())
+        .map(contract -> new Services(config, RedisClients.create(vertx, config.redis()),
+            new PipelinedRedis(RedisClients.create(vertx, config.redis()), config.redis().timeout()), Postgres.pool(vertx, config.postgres()),
             MailClient.createShared(vertx, mailConfig(config.smtp()), "maskline-mail"), metrics, contract, Clock.systemUTC()))
         .compose(services -> new Gateway(vertx, services).deploy());
   }
@@ -52,13 +57,12 @@ public final class Gateway {
   private Future<Gateway> deploy() {
     Health health = new Health(vertx, services.redis(), services.pg());
     Features features = Features.create(vertx, services, health);
-    Future<Void> chain = features.warmUp().get().mapEmpty();
+    // Background verticles deploy together, while Redis is re-mirrored; HTTP opens only once both are done.
+    List<Future<String>> deployments = new ArrayList<>();
     for (Supplier<? extends Deployable> background : features.background()) {
-      chain = chain.compose(v -> vertx.deployVerticle(background, new DeploymentOptions()).map(id -> {
-        backgroundDeployments.add(id);
-        return null;
-      }));
+      deployments.add(vertx.deployVerticle(background, new DeploymentOptions()).onSuccess(backgroundDeployments::add));
     }
+    Future<Void> chain = Future.all(features.warmUp().get(), Future.all(deployments)).mapEmpty();
     int instances = services.config().http().effectiveInstances();
     return chain
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http()), new DeploymentOptions().setInstances(instances)))
@@ -82,7 +86,7 @@ public final class Gateway {
     LOG.info("stopping: draining HTTP {}", kv("drainMs", services.config().http().shutdownDrain().toMillis()));
     return undeployAll(httpDeployments)
         .compose(v -> undeployAll(backgroundDeployments))
-        .eventually(() -> Future.join(services.redis().close(), services.pg().close(), services.mail().close()))
+        .eventually(() -> Future.join(List.of(services.webhookRedis().close(), services.redis().close(), services.pg().close(), services.mail().close())))
         .onComplete(done -> LOG.info("stopped"))
         .mapEmpty();
   }

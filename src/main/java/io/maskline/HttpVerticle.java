@@ -64,6 +64,7 @@ public final class HttpVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setCompressionSupported(false)
         .setTcpNoDelay(true)
+        .setMaxFormAttributeSize(config.http().bodyLimitBytes())
         .setIdleTimeout(60);
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
   }

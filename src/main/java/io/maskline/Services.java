@@ -10,10 +10,14 @@ import io.vertx.sqlclient.Pool;
 
 import java.time.Clock;
 
-/** The shared, thread-safe clients every verticle works with; created once per process by {@link Gateway}. */
+/**
+ * The shared, thread-safe clients every verticle works with; created once per process by {@link Gateway}.
+ * {@code webhookRedis} is the webhook hot path's: pipelined connections per event loop, see {@link io.maskline.storage.PipelinedRedis}.
+ */
 public record Services(
     GatewayConfig config,
     Redis redis,
+    Redis webhookRedis,
     Pool pg,
     MailClient mail,
     PrometheusMeterRegistry metrics,

@@ -34,6 +34,10 @@ public final class Problems {
     } else if (failure instanceof DecodeException) {
       code = ErrorCode.VALIDATION_FAILED;
       detail = "body is not valid JSON";
+    } else if (failure instanceof java.io.IOException io && String.valueOf(io.getMessage()).contains("maximum capacity")) {
+      // Netty's form decoder refusing an attribute over the limit.
+      code = ErrorCode.PAYLOAD_TOO_LARGE;
+      detail = code.title();
     } else if (failure instanceof HttpException http && validationCause(http) != null) {
       code = ErrorCode.VALIDATION_FAILED;
       detail = validationCause(http);

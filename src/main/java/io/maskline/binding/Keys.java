@@ -42,6 +42,11 @@ public final class Keys {
     return PREFIX + "hist:" + proxy + ":" + caller;
   }
 
+  /** A provider message/call sid: the answer it got (idempotency) and the org it was routed for. */
+  public static String sid(String sid) {
+    return PREFIX + "sid:" + sid;
+  }
+
   public static String busy(String phone) {
     return PREFIX + "busy:" + phone;
   }

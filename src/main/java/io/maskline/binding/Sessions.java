@@ -13,6 +13,9 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,11 +25,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 /**
  * The session lifecycle in Redis. Open and close are each one Lua script, so a binding is never half-written and
  * no participant ever has two open sessions on one proxy number, however many pods allocate at once.
  */
 public final class Sessions {
+  private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
   private static final RedisScript OPEN = RedisScript.load("open_session");
   private static final RedisScript CLOSE = RedisScript.load("close_session");
   // Redis drops routing keys a while after the safety TTL even if no sweeper ever runs.
@@ -107,6 +113,10 @@ public final class Sessions {
         count = count.compose(n -> close(taskId.toString(), "expired", now).map(outcome -> outcome.equals("closed") ? n + 1 : n));
       }
       return count;
+    }).onSuccess(count -> {
+      if (count > 0) {
+        LOG.info("closed sessions past their safety TTL {}", kv("count", count));
+      }
     });
   }
 

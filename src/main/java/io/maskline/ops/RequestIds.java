@@ -6,12 +6,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * Gives every request an id (the caller's {@code X-Request-Id} when it is sane, else a fresh one), echoes it in the
+ * Gives every request an id (the caller's {@code X-Request-Id} when it is sane, else a fresh random one: not
+ * SecureRandom, a request id is no secret), echoes it in the
  * answer and writes one structured access-log line when the answer ends. The path is logged, never the query.
  */
 public final class RequestIds implements PlatformHandler {
@@ -23,7 +25,7 @@ public final class RequestIds implements PlatformHandler {
   @Override
   public void handle(RoutingContext rc) {
     String given = rc.request().getHeader(HEADER);
-    String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    String id = given != null && SANE.matcher(given).matches() ? given : new UUID(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong()).toString();
     rc.put(KEY, id);
     rc.response().putHeader(HEADER, id);
     long started = System.nanoTime();

@@ -17,6 +17,7 @@ import static io.maskline.support.TestData.number;
 import static io.maskline.support.TestData.openSession;
 import static io.maskline.support.TestData.org;
 import static io.maskline.support.TestData.phone;
+import static io.maskline.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SessionApiTest {
@@ -196,9 +197,4 @@ class SessionApiTest {
     assertProblem(openSession(gw, orgId, id("t"), same, same), 400, "VALIDATION_FAILED");
   }
 
-  static void assertProblem(HttpResponse<Buffer> response, int status, String code) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo(code);
-  }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static io.maskline.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class GatewayOperationsTest {
@@ -80,12 +81,4 @@ class GatewayOperationsTest {
     assertThat(gw.http.get("/health/live").send().await().getHeader("X-Request-Id")).isNotBlank();
   }
 
-  static void assertProblem(HttpResponse<Buffer> response, int status, String code) {
-    assertThat(response.statusCode()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    JsonObject problem = response.bodyAsJsonObject();
-    assertThat(problem.getString("code")).isEqualTo(code);
-    assertThat(problem.getInteger("status")).isEqualTo(status);
-    assertThat(problem.getString("title")).isNotBlank();
-  }
 }

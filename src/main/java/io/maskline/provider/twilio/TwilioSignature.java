@@ -24,6 +24,8 @@ public final class TwilioSignature {
   private static final String HMAC_SHA1 = "HmacSHA1";
 
   private final SecretKeySpec key;
+  // Mac is not thread-safe; HTTP verticles run on several event loops, each keeps one initialised Mac.
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   public TwilioSignature(String authToken) {
     Objects.requireNonNull(authToken, "authToken");
@@ -114,12 +116,15 @@ public final class TwilioSignature {
   }
 
   private byte[] hmac(String data) {
+    // doFinal resets the Mac for its next use on the same thread.
+    return macs.get().doFinal(data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Mac newMac() {
     try {
-      // Mac instances are not thread-safe and HTTP verticles run on several event loops; a fresh
-      // one per call costs microseconds.
       Mac mac = Mac.getInstance(HMAC_SHA1);
       mac.init(key);
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA1 is missing from this JVM", e);
     }

@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Webhook benchmark (issue 4): the bare Vert.x baseline server and the gateway's POST /webhooks/twilio/sms
+# loaded in ONE run with the same tool (wrk), connections, threads and duration, with signed requests over
+# 10,000 active sessions and the realistic mix (in-session forward, post-task, unknown caller, duplicates).
+# Optionally also the fixed-rate comparison (Gatling open model, FixedRateSimulation) against both.
+#
+# The gateway is NOT started or stopped here: give its URL (see loadtest/README.md for how to start it).
+# The baseline server is started here (and stopped at the end) unless --baseline URL is given.
+#
+# usage: loadtest/bench/webhook-bench.sh --gateway http://127.0.0.1:8080 [options]
+#        loadtest/bench/webhook-bench.sh --baseline-only [options]      (tooling smoke test, no gateway)
+#   --gateway URL          gateway base URL (admin API + webhooks)
+#   --baseline URL         use an already running baseline (must be started with --seed = --bindings)
+#   --baseline-only        skip the gateway
+#   --baseline-port N      port for the baseline started here (8090)
+#   --baseline-redis URL   Redis of the baseline started here (redis://127.0.0.1:6379/1)
+#   --duration D           wrk run per server (30s)
+#   --warmup D             wrk warm-up per server before its run, separate requests (10s; 0 = none)
+#   --connections N        wrk connections (64)
+#   --threads N            wrk threads (2)
+#   --requests N           signed requests in the file per server (800000, ~0.3 GB on disk, ~0.5 GB in
+#                          wrk); a run sending more wraps around and resends them, i.e. duplicates
+#                          (reported as resent_after_wrap; size it >= expected req/s x duration)
+#   --bindings N           active sessions (10000)
+#   --wrk-cpus LIST        pin wrk with taskset -c LIST (e.g. 1)
+#   --baseline-cpus LIST   pin the baseline started here with taskset -c LIST (e.g. 0)
+#   --gateway-pid PID      sample the gateway's RSS during its run and its heap after it (local gateway)
+#   --fixed-rate R         also run FixedRateSimulation at R req/s against both (e.g. 5000)
+#   --fixed-duration D     duration of each fixed-rate run (60)
+#   --out DIR              where files and summary.md go (loadtest/results/bench-<timestamp>)
+# environment (for the gateway; see API.md "Configuration"):
+#   ADMIN_TOKEN   = MASKLINE_ADMIN_TOKEN        AUTH_TOKEN  = MASKLINE_TWILIO_AUTH_TOKEN
+#   PUBLIC_URL    = MASKLINE_PUBLIC_URL (default http://localhost:8080)
+#   ACCOUNT_SID   = MASKLINE_TWILIO_ACCOUNT_SID (optional)
+#   JAVA_OPTS_BASELINE (default -Xms512m -Xmx512m -XX:+UseG1GC; use the gateway's GC and heap options)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LT="$(cd "$HERE/.." && pwd)"
+
+GATEWAY="" ; BASELINE="" ; BASELINE_ONLY=0 ; BASELINE_PORT=8090 ; BASELINE_REDIS="redis://127.0.0.1:6379/1"
+DURATION=30s ; WARMUP=10s ; CONNECTIONS=64 ; THREADS=2 ; REQUESTS=800000 ; BINDINGS=10000
+WRK_CPUS="" ; BASELINE_CPUS="" ; GATEWAY_PID="" ; FIXED_RATE="" ; FIXED_DURATION=60
+OUT="$LT/results/bench-$(date +%Y%m%d-%H%M%S)"
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --gateway) GATEWAY="${2%/}"; shift 2 ;;
+    --baseline) BASELINE="${2%/}"; shift 2 ;;
+    --baseline-only) BASELINE_ONLY=1; shift ;;
+    --baseline-port) BASELINE_PORT="$2"; shift 2 ;;
+    --baseline-redis) BASELINE_REDIS="$2"; shift 2 ;;
+    --duration) DURATION="$2"; shift 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
+    --connections) CONNECTIONS="$2"; shift 2 ;;
+    --threads) THREADS="$2"; shift 2 ;;
+    --requests) REQUESTS="$2"; shift 2 ;;
+    --bindings) BINDINGS="$2"; shift 2 ;;
+    --wrk-cpus) WRK_CPUS="$2"; shift 2 ;;
+    --baseline-cpus) BASELINE_CPUS="$2"; shift 2 ;;
+    --gateway-pid) GATEWAY_PID="$2"; shift 2 ;;
+    --fixed-rate) FIXED_RATE="$2"; shift 2 ;;
+    --fixed-duration) FIXED_DURATION="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$GATEWAY" ] && [ "$BASELINE_ONLY" -eq 0 ]; then
+  echo "--gateway URL is required (or --baseline-only)" >&2; exit 2
+fi
+
+ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}"
+AUTH_TOKEN="${AUTH_TOKEN:-dev-auth-token}"
+PUBLIC_URL="${PUBLIC_URL:-http://localhost:8080}"
+ACCOUNT_SID="${ACCOUNT_SID:-AC00000000000000000000000000000001}"
+JAVA_OPTS_BASELINE="${JAVA_OPTS_BASELINE:--Xms512m -Xmx512m -XX:+UseG1GC}"
+mkdir -p "$OUT"
+log() { echo "[bench] $*" >&2; }
+
+"$HERE/install-wrk.sh"
+
+log "building loadtest (compile + runtime classpath)"
+mvn -q -B -f "$LT/pom.xml" compile dependency:build-classpath \
+  -Dmdep.outputFile="$LT/target/runtime-classpath.txt" -DincludeScope=runtime
+CP="$LT/target/classes:$(cat "$LT/target/runtime-classpath.txt")"
+
+BASELINE_STARTED_PID=""
+TASKS_FILE=""
+cleanup() {
+  if [ -n "$TASKS_FILE" ] && [ -s "$TASKS_FILE" ]; then
+    log "closing the bench sessions on the gateway"
+    java -cp "$CP" -DbaseUrl="$GATEWAY" -DadminToken="$ADMIN_TOKEN" -DtasksFile="$TASKS_FILE" \
+      maskline.loadtest.bench.CloseSessions || true
+  fi
+  if [ -n "$BASELINE_STARTED_PID" ]; then
+    log "stopping baseline (pid $BASELINE_STARTED_PID)"
+    kill "$BASELINE_STARTED_PID" 2>/dev/null || true
+    wait "$BASELINE_STARTED_PID" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+wait_http() { # url seconds
+  local i
+  for i in $(seq 1 "$2"); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 1
+  done
+  echo "not answering: $1" >&2; return 1
+}
+
+# ---- baseline ---------------------------------------------------------------------------------
+if [ -z "$BASELINE" ]; then
+  BASELINE="http://127.0.0.1:$BASELINE_PORT"
+  PIN=""; [ -n "$BASELINE_CPUS" ] && PIN="taskset -c $BASELINE_CPUS"
+  log "starting baseline on $BASELINE (seed $BINDINGS bindings into $BASELINE_REDIS)"
+  # shellcheck disable=SC2086
+  $PIN java $JAVA_OPTS_BASELINE -cp "$CP" -Dbindings="$BINDINGS" maskline.baseline.BaselineServer \
+    --port "$BASELINE_PORT" --redis "$BASELINE_REDIS" --seed "$BINDINGS" > "$OUT/baseline.log" 2>&1 &
+  BASELINE_STARTED_PID=$!
+fi
+wait_http "$BASELINE/health/live" 60
+
+COMMON=(-Dbindings="$BINDINGS" -DauthToken="$AUTH_TOKEN" -DpublicUrl="$PUBLIC_URL" -DaccountSid="$ACCOUNT_SID"
+        -Drequests="$REQUESTS" -DwarmupRequests=$((REQUESTS / 4)))
+
+log "generating signed requests for the baseline (deterministic fixture)"
+java -cp "$CP" "${COMMON[@]}" -Dsetup=false -Dseed=1 \
+  -Dout="$OUT/baseline.req" -DwarmupOut="$OUT/baseline-warmup.req" maskline.loadtest.bench.PrepareWebhookBench
+
+if [ -n "$GATEWAY" ]; then
+  wait_http "$GATEWAY/health/ready" 30
+  log "opening $BINDINGS sessions on the gateway and generating its signed requests"
+  TASKS_FILE="$OUT/gateway-tasks.txt"
+  java -cp "$CP" "${COMMON[@]}" -Dsetup=true -Dseed=2 -DbaseUrl="$GATEWAY" -DadminToken="$ADMIN_TOKEN" \
+    -DtasksOut="$TASKS_FILE" -Dout="$OUT/gateway.req" -DwarmupOut="$OUT/gateway-warmup.req" \
+    maskline.loadtest.bench.PrepareWebhookBench
+fi
+
+# One request by curl first: status, content type, TwiML (a 403 here = signature/PUBLIC_URL mismatch).
+preflight() { # name url file
+  local path sig body code
+  IFS=$'\t' read -r path sig body < "$3"
+  code=$(curl -sS -o "$OUT/$1-preflight.txt" -w '%{http_code} %{content_type}' -X POST "$2$path" \
+    -H 'Content-Type: application/x-www-form-urlencoded' -H "X-Twilio-Signature: $sig" --data-binary "$body")
+  log "$1 preflight: $code $(head -c 200 "$OUT/$1-preflight.txt")"
+  case "$code" in
+    "200 application/xml"*) return 0 ;;
+    403*) echo "$1 answered 403: is PUBLIC_URL ($PUBLIC_URL) the gateway's MASKLINE_PUBLIC_URL and AUTH_TOKEN its MASKLINE_TWILIO_AUTH_TOKEN?" >&2; return 1 ;;
+    *) echo "$1 did not answer 200 application/xml" >&2; return 1 ;;
+  esac
+}
+
+WRK_PIN=""; [ -n "$WRK_CPUS" ] && WRK_PIN="taskset -c $WRK_CPUS"
+
+run_wrk() { # name url file duration -> prints RESULT line into $OUT/name.wrk
+  # shellcheck disable=SC2086
+  REQUEST_FILE="$3" WRK_THREADS="$THREADS" $WRK_PIN wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" --timeout 5s \
+    --latency -s "$HERE/webhook-signed.lua" "$2" > "$OUT/$1.wrk" 2>&1
+}
+
+peak_rss_kb() { # pid while-pid -> peak VmRSS (kB) of pid while while-pid runs
+  local pid=$1 watch=$2 peak=0 r
+  while kill -0 "$watch" 2>/dev/null; do
+    r=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    [ "${r:-0}" -gt "$peak" ] && peak=$r
+    sleep 1
+  done
+  echo "$peak"
+}
+
+bench_one() { # name url reqfile warmupfile pid
+  local name=$1 url=$2 file=$3 warm=$4 pid=$5 wpid rss=""
+  preflight "$name" "$url" "$warm"
+  if [ "$WARMUP" != "0" ] && [ "$WARMUP" != "0s" ]; then
+    log "$name: warm-up $WARMUP"
+    run_wrk "$name-warmup" "$url" "$warm" "$WARMUP"
+  fi
+  log "$name: wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+  run_wrk "$name" "$url" "$file" "$DURATION" &
+  wpid=$!
+  if [ -n "$pid" ]; then rss=$(peak_rss_kb "$pid" "$wpid"); fi
+  wait "$wpid" || { cat "$OUT/$name.wrk" >&2; return 1; }
+  grep '^RESULT' "$OUT/$name.wrk" | sed "s/^RESULT/RESULT server=$name/" > "$OUT/$name.result"
+  [ -n "$rss" ] && echo " peak_rss_mb=$((rss / 1024))" >> "$OUT/$name.result"
+  if [ -n "$pid" ] && command -v jcmd >/dev/null 2>&1; then
+    jcmd "$pid" GC.heap_info > "$OUT/$name-heap.txt" 2>&1 || true
+  fi
+  cat "$OUT/$name.result" | tr -d '\n' >&2; echo >&2
+}
+
+bench_one baseline "$BASELINE" "$OUT/baseline.req" "$OUT/baseline-warmup.req" "$BASELINE_STARTED_PID"
+if [ -n "$GATEWAY" ]; then
+  bench_one gateway "$GATEWAY" "$OUT/gateway.req" "$OUT/gateway-warmup.req" "$GATEWAY_PID"
+fi
+
+field() { tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
+
+{
+  echo "# Webhook benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP), signed POST /webhooks/twilio/sms, $BINDINGS active sessions, $REQUESTS requests per file; wrk pinned: ${WRK_CPUS:-no}, baseline pinned: ${BASELINE_CPUS:-no}; $(nproc) cores."
+  echo
+  echo "| server | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | resent after wrap | peak RSS MB |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  for n in baseline gateway; do
+    f="$OUT/$n.result"; [ -f "$f" ] || continue
+    echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" max_ms) | $(field "$f" non2xx3xx) | $(field "$f" socket_errors) | $(field "$f" resent_after_wrap) | $(field "$f" peak_rss_mb) |"
+  done
+  if [ -f "$OUT/gateway.result" ]; then
+    echo
+    awk -v gr="$(field "$OUT/gateway.result" rps)" -v br="$(field "$OUT/baseline.result" rps)" \
+        -v gp="$(field "$OUT/gateway.result" p99_ms)" -v bp="$(field "$OUT/baseline.result" p99_ms)" \
+      'BEGIN { printf "gateway/baseline: throughput %.1f %% (target >= 70 %%), p99 %.2fx\n", 100*gr/br, gp/bp }'
+  fi
+} > "$OUT/summary.md"
+
+# ---- fixed rate (Gatling open model) ----------------------------------------------------------
+if [ -n "$FIXED_RATE" ]; then
+  gatling() { # name baseUrl extra-args...
+    local name=$1 url=$2; shift 2
+    log "$name: FixedRateSimulation at $FIXED_RATE req/s for ${FIXED_DURATION}s"
+    mvn -B -f "$LT/pom.xml" gatling:test -Dgatling.simulationClass=maskline.loadtest.FixedRateSimulation \
+      -DbaseUrl="$url" -Drate="$FIXED_RATE" -Dduration="$FIXED_DURATION" -Dbindings="$BINDINGS" \
+      -DauthToken="$AUTH_TOKEN" -DpublicUrl="$PUBLIC_URL" -DaccountSid="$ACCOUNT_SID" "$@" \
+      > "$OUT/$name-fixed.log" 2>&1 && echo "SLO passed" >> "$OUT/$name-fixed.log" \
+      || echo "SLO FAILED or run failed (exit $?)" >> "$OUT/$name-fixed.log"
+    {
+      echo
+      echo "## $name at $FIXED_RATE req/s (Gatling, ms resolution)"
+      echo '```'
+      grep -E '^> (request count|response time (50th|75th|95th|99th) percentile \(|max response time|mean throughput)|^(Global|measured):|^\[config\] SLO|SLO (passed|FAILED)|open the following' \
+        "$OUT/$name-fixed.log" || tail -40 "$OUT/$name-fixed.log"
+      echo '```'
+    } >> "$OUT/summary.md"
+  }
+  gatling baseline "$BASELINE" -Dsetup=false
+  if [ -n "$GATEWAY" ]; then
+    gatling gateway "$GATEWAY" -Dsetup=true -DadminToken="$ADMIN_TOKEN"
+  fi
+fi
+
+cat "$OUT/summary.md"
+log "files in $OUT"

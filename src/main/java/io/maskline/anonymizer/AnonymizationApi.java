@@ -1,0 +1,135 @@
+package io.maskline.anonymizer;
+
+import io.maskline.HttpFeature;
+import io.maskline.api.ApiException;
+import io.maskline.api.ErrorCode;
+import io.maskline.org.Org;
+import io.maskline.org.Orgs;
+import io.maskline.phone.PhoneNumbers;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.sqlclient.Pool;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * {@code POST/GET /v1/anonymization-requests}, {@code POST /v1/anonymizer/runs} (asks this pod's
+ * {@link AnonymizerVerticle} over the event bus) and {@code GET /v1/anonymizer/runs/{runId}}.
+ */
+public final class AnonymizationApi implements HttpFeature {
+  private static final Pattern ORG_ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
+  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
+  private static final long RUN_ASK_TIMEOUT_MS = 10_000;
+
+  private final Orgs orgs;
+  private final AnonymizationRequests requests;
+  private final Pool pg;
+
+  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg) {
+    this.orgs = orgs;
+    this.requests = requests;
+    this.pg = pg;
+  }
+
+  @Override
+  public void mountApi(RouterBuilder api) {
+    api.getRoute("createAnonymizationRequest").addHandler(this::create);
+    api.getRoute("listAnonymizationRequests").addHandler(this::list);
+    api.getRoute("startAnonymizerRun").addHandler(this::startRun);
+    api.getRoute("getAnonymizerRun").addHandler(this::getRun);
+  }
+
+  private void create(RoutingContext rc) {
+    JsonObject body = rc.body().asJsonObject();
+    String orgId = body.getString("orgId");
+    String phone = blankToNull(body.getString("phone"));
+    String email = blankToNull(body.getString("email"));
+    if (phone == null && email == null) {
+      throw ApiException.invalid("phone or email (or both) is required");
+    }
+    if (email != null) {
+      email = email.strip().toLowerCase(Locale.ROOT);
+      if (!EMAIL.matcher(email).matches()) {
+        throw ApiException.invalid("email is not a valid address");
+      }
+    }
+    List<String> scope = scope(body.getJsonArray("scope"));
+    boolean deleteContent = body.getBoolean("deleteRecordingsAndBodies", false);
+    String address = email;
+    org(orgId)
+        .map(org -> phone == null ? null : PhoneNumbers.require("phone", phone, orgs.countryOf(org)))
+        .compose(number -> requests.create(orgId, number, address, scope, deleteContent))
+        .onSuccess(created -> rc.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(created.toJson().encode()))
+        .onFailure(rc::fail);
+  }
+
+  // Query parameters are checked here, not by the contract (see HttpVerticle: numeric-looking values).
+  private void list(RoutingContext rc) {
+    String orgId = rc.queryParams().get("orgId");
+    if (orgId == null || !ORG_ID.matcher(orgId).matches()) {
+      throw ApiException.invalid("orgId is required (letters, digits, . _ -; up to 64)");
+    }
+    org(orgId)
+        .compose(org -> requests.list(orgId))
+        .onSuccess(found -> rc.json(new JsonObject().put("items", new JsonArray(found.stream().map(AnonymizationRequest::toJson).toList()))))
+        .onFailure(rc::fail);
+  }
+
+  private void startRun(RoutingContext rc) {
+    rc.vertx().eventBus().<JsonObject>request(AnonymizerVerticle.ADDRESS, new JsonObject(),
+            new DeliveryOptions().setSendTimeout(RUN_ASK_TIMEOUT_MS))
+        .map(Message::body)
+        .onSuccess(run -> rc.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("runId", run.getString("runId")).put("status", AnonymizerRun.RUNNING)
+                .put("started", run.getBoolean("started")).encode()))
+        .onFailure(e -> rc.fail(e instanceof ReplyException reply && reply.failureCode() == AnonymizerVerticle.NO_RUN_RECORDED
+            ? new ApiException(ErrorCode.CONFLICT, reply.getMessage())
+            : e));
+  }
+
+  private void getRun(RoutingContext rc) {
+    String text = rc.pathParam("runId");
+    UUID runId;
+    try {
+      runId = UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("no anonymizer run " + text);
+    }
+    Anonymizer.get(pg, runId)
+        .onSuccess(run -> run.ifPresentOrElse(found -> rc.json(found.toJson()), () -> rc.fail(ApiException.notFound("no anonymizer run " + text))))
+        .onFailure(rc::fail);
+  }
+
+  private Future<Org> org(String orgId) {
+    return orgs.get(orgId).map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")));
+  }
+
+  /** {@code ["archive"]} (the default) or {@code ["archive", "raw"]}. */
+  private static List<String> scope(JsonArray given) {
+    if (given == null || given.isEmpty()) {
+      return List.of(AnonymizationRequest.SCOPE_ARCHIVE);
+    }
+    List<String> scope = new ArrayList<>();
+    given.forEach(item -> {
+      if (!scope.contains(item)) scope.add(String.valueOf(item));
+    });
+    if (!scope.contains(AnonymizationRequest.SCOPE_ARCHIVE) || !List.of(AnonymizationRequest.SCOPE_ARCHIVE, AnonymizationRequest.SCOPE_RAW).containsAll(scope)) {
+      throw ApiException.invalid("scope must be [\"archive\"] or [\"archive\", \"raw\"]");
+    }
+    return scope;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

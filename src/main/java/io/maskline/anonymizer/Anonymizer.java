@@ -1,0 +1,367 @@
+package io.maskline.anonymizer;
+
+import io.maskline.anonymizer.AnonymizationRequests.Pending;
+import io.maskline.phone.Masking;
+import io.maskline.provider.twilio.TwilioRecordings;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * The nightly job. A run holds a Postgres advisory lock on one connection from start to end, so one pod at a time
+ * runs it; a pod that finds the lock taken answers with the run in progress. On that connection each waiting
+ * request is done in its own transaction (archive, raw events in scope, Redis history, the request masked and
+ * {@code DONE}), so a crash loses at most the request in flight, which stays {@code WAITING} for the next run. Then
+ * done requests older than 12 months are deleted and the archive's expired partitions dropped. Every run is
+ * recorded in {@code anonymizer_runs} and counted in metrics.
+ */
+public final class Anonymizer {
+  private static final Logger LOG = LoggerFactory.getLogger(Anonymizer.class);
+  /** The session-level advisory lock every pod competes for (the ASCII bytes of "maskline"). */
+  static final long LOCK_KEY = 0x6d61736b6c696e65L;
+  private static final String TRY_LOCK = "SELECT pg_try_advisory_lock($1) AS locked";
+  private static final String UNLOCK = "SELECT pg_advisory_unlock($1)";
+  // The run's statements span every monthly partition: planning one takes longer than running it, and the generic
+  // plan is the right one by construction (each condition is an index lookup). Reset before the connection goes back.
+  private static final String GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan";
+  private static final String DEFAULT_PLANS = "RESET plan_cache_mode";
+  private static final String COUNT_WAITING = "SELECT count(*) FROM anonymization_requests WHERE status = 'WAITING'";
+  // A pod that finds the lock taken but no run recorded (its holder is between the lock and the row, at either
+  // end of a run) asks again this often before it answers "running, id unknown".
+  private static final int LOCK_ATTEMPTS = 20;
+  private static final long LOCK_PAUSE_MS = 100;
+
+  private final Vertx vertx;
+  private final Pool pg;
+  private final HistoryEntries history;
+  private final ArchiveRedaction archive;
+  private final Supplier<Future<List<String>>> retention;
+  private final String defaultCountry;
+  private final Clock clock;
+  private final String pod;
+  private volatile boolean stopping;
+
+  private final Counter runsDone;
+  private final Counter runsFailed;
+  private final Counter requestsDone;
+  private final Counter requestsFailed;
+  private final Map<String, Counter> records;
+  private final Timer runDuration;
+  private final AtomicLong lastSuccess = new AtomicLong();
+  private final AtomicLong waiting = new AtomicLong();
+
+  /**
+   * @param recordings deletes recordings at the provider (requests that also delete recordings and bodies)
+   * @param retention  the archive's partition retention ({@code ArchivePartitions::dropExpired}): names of partitions dropped
+   * @param pod        names this pod in the runs it records
+   */
+  public Anonymizer(Vertx vertx, Pool pg, Redis redis, TwilioRecordings recordings, Supplier<Future<List<String>>> retention,
+                    String defaultCountry, Clock clock, String pod, MeterRegistry metrics) {
+    this.vertx = vertx;
+    this.pg = pg;
+    this.history = new HistoryEntries(redis);
+    this.archive = new ArchiveRedaction(recordings);
+    this.retention = retention;
+    this.defaultCountry = defaultCountry;
+    this.clock = clock;
+    this.pod = pod;
+    this.runsDone = Counter.builder("maskline.anonymizer.runs").tag("status", AnonymizerRun.DONE).description("Anonymizer runs finished").register(metrics);
+    this.runsFailed = Counter.builder("maskline.anonymizer.runs").tag("status", AnonymizerRun.FAILED).description("Anonymizer runs finished").register(metrics);
+    this.requestsDone = Counter.builder("maskline.anonymizer.requests").tag("outcome", "done").description("Anonymization requests carried out").register(metrics);
+    this.requestsFailed = Counter.builder("maskline.anonymizer.requests").tag("outcome", "failed").description("Anonymization requests that failed and stay WAITING").register(metrics);
+    this.records = Map.of(
+        Report.COMMUNICATIONS, recordsCounter(metrics, "communications"),
+        Report.RAW_EVENTS, recordsCounter(metrics, "raw_events"),
+        Report.HISTORY_ENTRIES, recordsCounter(metrics, "redis_history"),
+        Report.CLOSED_SESSIONS, recordsCounter(metrics, "redis_sessions"));
+    this.runDuration = Timer.builder("maskline.anonymizer.run.duration").description("Anonymizer run duration").register(metrics);
+    Gauge.builder("maskline.anonymizer.last.success", lastSuccess, AtomicLong::get).baseUnit("seconds")
+        .description("When the last anonymizer run of this pod succeeded (epoch seconds)").register(metrics);
+    Gauge.builder("maskline.anonymizer.requests.waiting", waiting, AtomicLong::get)
+        .description("Requests still WAITING after this pod's last run").register(metrics);
+  }
+
+  private static Counter recordsCounter(MeterRegistry metrics, String store) {
+    return Counter.builder("maskline.anonymizer.records").tag("store", store).description("Records anonymized, by store").register(metrics);
+  }
+
+  /**
+   * What asking for a run gave: {@code started} with a new run, or the run already in progress (in this pod or
+   * another; {@code runId} null when the lock is held but its run is not recorded yet), or the run that already
+   * took this scheduled slot. {@code finished} completes when a started run ends.
+   */
+  public record Start(UUID runId, boolean started, Future<AnonymizerRun> finished) {
+    static Start notStarted(UUID runId) {
+      return new Start(runId, false, Future.succeededFuture());
+    }
+  }
+
+  /** Starts a run unless one is in progress anywhere; {@code scheduledFor} is the schedule slot, null on demand. */
+  public Future<Start> start(String trigger, Instant scheduledFor) {
+    return attempt(trigger, scheduledFor, LOCK_ATTEMPTS);
+  }
+
+  private Future<Start> attempt(String trigger, Instant scheduledFor, int attemptsLeft) {
+    return pg.getConnection().compose(conn -> conn.preparedQuery(TRY_LOCK).execute(Tuple.of(LOCK_KEY))
+        .map(rows -> rows.iterator().next().getBoolean("locked"))
+        .compose(locked -> {
+          if (locked) {
+            return begin(conn, trigger, scheduledFor).recover(e -> release(conn).transform(released -> Future.failedFuture(e)));
+          }
+          return conn.close().transform(closed -> AnonymizerRuns.running(pg)).compose(running -> {
+            if (running.isPresent() || attemptsLeft <= 1) {
+              return Future.succeededFuture(Start.notStarted(running.orElse(null)));
+            }
+            // The lock's holder is recording its run, or has just recorded its end: ask again in a moment.
+            return vertx.timer(LOCK_PAUSE_MS).compose(t -> attempt(trigger, scheduledFor, attemptsLeft - 1));
+          });
+        }));
+  }
+
+  /** Asks a run in progress in this pod to stop after its current request (the pod is shutting down). */
+  public void stopAfterCurrentRequest() {
+    stopping = true;
+  }
+
+  private Future<Start> begin(SqlConnection conn, String trigger, Instant scheduledFor) {
+    UUID runId = UUID.randomUUID();
+    Instant startedAt = clock.instant();
+    return conn.query(GENERIC_PLANS).execute()
+        .compose(set -> AnonymizerRuns.abandonRunning(conn, startedAt))
+        .onSuccess(abandoned -> {
+          if (abandoned > 0) LOG.warn("marked runs of a stopped pod as failed {}", kv("runs", abandoned));
+        })
+        .compose(abandoned -> AnonymizerRuns.insert(conn, runId, trigger, scheduledFor, pod, startedAt))
+        .compose(slotRun -> {
+          if (slotRun.isPresent()) {
+            return release(conn).map(Start.notStarted(slotRun.get()));
+          }
+          LOG.info("anonymizer run started {} {}", kv("runId", runId), kv("trigger", trigger));
+          RunState run = new RunState(runId, System.nanoTime());
+          return Future.succeededFuture(new Start(runId, true, execute(conn, run)));
+        });
+  }
+
+  /** Everything a run does once it holds the lock; always ends with the run recorded and the lock released. */
+  private Future<AnonymizerRun> execute(SqlConnection conn, RunState run) {
+    return AnonymizationRequests.waiting(conn, defaultCountry)
+        .compose(pending -> {
+          List<String> callers = pending.stream().map(p -> p.request().phone()).filter(Objects::nonNull).distinct().toList();
+          // A Redis failure fails the requests with a phone number (they stay WAITING), not the whole run.
+          Future<Map<String, List<String>>> entries = history.find(callers);
+          return entries.transform(found -> doRequests(conn, run, pending, entries));
+        })
+        .compose(v -> step(run, "cleanup", () -> AnonymizationRequests.deleteExpired(conn, clock.instant())
+            .onSuccess(deleted -> run.details.put("requestsDeleted", deleted))))
+        .compose(v -> step(run, "retention", () -> retention.get()
+            .onSuccess(dropped -> run.details.put("partitionsDropped", new JsonArray(new ArrayList<>(dropped))))))
+        .recover(e -> {
+          run.error("run", e);
+          return Future.succeededFuture();
+        })
+        .compose(v -> finish(run))
+        .eventually(() -> release(conn));
+  }
+
+  /** The waiting requests one after the other, each in its own transaction, oldest first. */
+  private Future<Void> doRequests(SqlConnection conn, RunState run, List<Pending> pending, Future<Map<String, List<String>>> entries) {
+    long started = System.nanoTime();
+    Promise<Void> done = Promise.promise();
+    next(conn, run, pending, 0, entries, done);
+    return done.future().onComplete(r -> run.timings.put("requestsMs", millisSince(started)));
+  }
+
+  // Iterates with a promise rather than a chain of nested futures: a night may hold thousands of requests.
+  private void next(SqlConnection conn, RunState run, List<Pending> pending, int index, Future<Map<String, List<String>>> entries,
+                    Promise<Void> done) {
+    if (index == pending.size()) {
+      done.complete();
+      return;
+    }
+    if (stopping) {
+      done.fail(new IllegalStateException("stopped: the pod is shutting down; " + (pending.size() - index) + " requests left WAITING"));
+      return;
+    }
+    Pending request = pending.get(index);
+    doRequest(conn, run, request, entries)
+        .onSuccess(report -> {
+          if (report != null) {
+            run.done(report);
+            requestsDone.increment();
+            report.forEachStore((store, count) -> records.get(store).increment(count));
+          }
+          next(conn, run, pending, index + 1, entries, done);
+        })
+        .onFailure(e -> {
+          requestsFailed.increment();
+          run.requestsFailed++;
+          run.error("request " + request.request().id(), e);
+          // A request may fail on its own (bad data, Redis down); a dead connection ends the run.
+          conn.query("SELECT 1").execute().onComplete(alive -> {
+            if (alive.succeeded()) {
+              next(conn, run, pending, index + 1, entries, done);
+            } else {
+              done.fail(e);
+            }
+          });
+        });
+  }
+
+  /** One request in one transaction; null when another run did it meanwhile. */
+  private Future<Report> doRequest(SqlConnection conn, RunState run, Pending pending, Future<Map<String, List<String>>> entries) {
+    AnonymizationRequest request = pending.request();
+    IdentityMatcher person = IdentityMatcher.of(request.phone(), request.email(), pending.country());
+    return conn.begin().compose(tx -> AnonymizationRequests.lockIfWaiting(conn, request.id())
+        .compose(waiting -> !waiting ? Future.<Report>succeededFuture() : archive.apply(conn, request, person)
+            .compose(outcome -> forgetInRedis(request, entries).map(forgotten -> new Report(outcome, forgotten)))
+            .compose(report -> AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson())
+                .compose(v -> AnonymizerRuns.countRequest(conn, run.runId, report.records()))
+                .map(report)))
+        .compose(report -> tx.commit().map(report))
+        .recover(e -> tx.rollback().transform(rolledBack -> Future.failedFuture(e))));
+  }
+
+  private Future<HistoryEntries.Forgotten> forgetInRedis(AnonymizationRequest request, Future<Map<String, List<String>>> entries) {
+    if (request.phone() == null) {
+      return Future.succeededFuture(new HistoryEntries.Forgotten(0, 0));
+    }
+    if (entries.failed()) {
+      return Future.failedFuture(new IllegalStateException("Redis history could not be searched: " + entries.cause().getMessage()));
+    }
+    return history.forget(entries.result().getOrDefault(request.phone(), List.of()), request.orgId(), request.phone());
+  }
+
+  private Future<Void> step(RunState run, String name, Supplier<Future<?>> work) {
+    long started = System.nanoTime();
+    return work.get()
+        .<Void>mapEmpty()
+        .recover(e -> {
+          run.error(name, e);
+          return Future.succeededFuture();
+        })
+        .onComplete(r -> run.timings.put(name + "Ms", millisSince(started)));
+  }
+
+  private Future<AnonymizerRun> finish(RunState run) {
+    String status = run.errors.isEmpty() ? AnonymizerRun.DONE : AnonymizerRun.FAILED;
+    long nanos = System.nanoTime() - run.startedNanos;
+    run.timings.put("totalMs", TimeUnit.NANOSECONDS.toMillis(nanos));
+    run.details.put("timings", run.timings);
+    if (!run.errors.isEmpty()) {
+      run.details.put("errors", run.errors).put("error", run.errors.getJsonObject(0).getString("error"));
+    }
+    runDuration.record(Duration.ofNanos(nanos));
+    (status.equals(AnonymizerRun.DONE) ? runsDone : runsFailed).increment();
+    if (status.equals(AnonymizerRun.DONE)) {
+      lastSuccess.set(clock.instant().getEpochSecond());
+    }
+    LOG.info("anonymizer run finished {} {} {} {} {}", kv("runId", run.runId), kv("status", status), kv("requestsDone", run.requestsDone),
+        kv("requestsFailed", run.requestsFailed), kv("durationMs", TimeUnit.NANOSECONDS.toMillis(nanos)));
+    return AnonymizerRuns.finish(pg, run.runId, status, clock.instant(), run.requestsFailed, run.records, run.details)
+        .compose(v -> pg.query(COUNT_WAITING).execute())
+        .onSuccess(rows -> waiting.set(rows.iterator().next().getLong(0)))
+        .compose(v -> AnonymizerRuns.get(pg, run.runId))
+        .map(Optional::orElseThrow)
+        .onFailure(e -> LOG.error("could not record the end of anonymizer run {}: {}", run.runId, e.getMessage()));
+  }
+
+  private Future<Void> release(SqlConnection conn) {
+    return conn.preparedQuery(UNLOCK).execute(Tuple.of(LOCK_KEY))
+        .compose(unlocked -> conn.query(DEFAULT_PLANS).execute()).<Void>mapEmpty()
+        .otherwiseEmpty()
+        .eventually(conn::close);
+  }
+
+  public static Future<Optional<AnonymizerRun>> get(Pool pg, UUID runId) {
+    return AnonymizerRuns.get(pg, runId);
+  }
+
+  private static long millisSince(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+  }
+
+  /** What one request changed, per store: the request's report. */
+  record Report(ArchiveRedaction.Outcome archive, HistoryEntries.Forgotten redis) {
+    static final String COMMUNICATIONS = "communications";
+    static final String RAW_EVENTS = "rawEvents";
+    static final String HISTORY_ENTRIES = "historyEntries";
+    static final String CLOSED_SESSIONS = "closedSessions";
+
+    long records() {
+      return archive.communications() + archive.rawEvents() + redis.historyEntries() + redis.closedSessions();
+    }
+
+    void forEachStore(BiConsumer<String, Integer> consumer) {
+      consumer.accept(COMMUNICATIONS, archive.communications());
+      consumer.accept(RAW_EVENTS, archive.rawEvents());
+      consumer.accept(HISTORY_ENTRIES, redis.historyEntries());
+      consumer.accept(CLOSED_SESSIONS, redis.closedSessions());
+    }
+
+    JsonObject toJson() {
+      JsonObject json = new JsonObject();
+      forEachStore(json::put);
+      return json
+          .put("bodiesDeleted", archive.bodiesDeleted())
+          .put("recordingsDeleted", archive.recordingsDeleted())
+          .put("recordingsFailed", new JsonArray(new ArrayList<>(archive.recordingsFailed())));
+    }
+  }
+
+  /** A run in progress: its counts, timings and errors, written to its row when it ends. */
+  private static final class RunState {
+    final UUID runId;
+    final long startedNanos;
+    final JsonObject records = new JsonObject().put(Report.COMMUNICATIONS, 0L).put(Report.RAW_EVENTS, 0L).put(Report.HISTORY_ENTRIES, 0L)
+        .put(Report.CLOSED_SESSIONS, 0L);
+    final JsonObject timings = new JsonObject();
+    final JsonObject details = new JsonObject();
+    final JsonArray errors = new JsonArray();
+    int requestsDone;
+    int requestsFailed;
+
+    RunState(UUID runId, long startedNanos) {
+      this.runId = runId;
+      this.startedNanos = startedNanos;
+    }
+
+    void done(Report report) {
+      requestsDone++;
+      report.forEachStore((store, count) -> records.put(store, records.getLong(store) + count));
+    }
+
+    void error(String where, Throwable e) {
+      String message = Masking.phonesIn(String.valueOf(e.getMessage()));
+      errors.add(new JsonObject().put("step", where).put("error", message));
+      LOG.warn("anonymizer run {}: {} failed: {}", runId, where, message);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package io.maskline.anonymizer;
+
+import io.maskline.provider.twilio.TwilioRecordings;
+import io.maskline.provider.twilio.TwilioRecordings.Deletion;
+import io.vertx.core.Future;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * One request's work in the archive, inside its transaction: find the org's records that hold the person (as
+ * from/to through the b-tree indexes, mentioned in bodies, email texts and variable values through the GIN index
+ * of {@code identity_tokens}), replace every occurrence with "Anonymized", and do the same in the raw provider
+ * payloads when the request's scope includes them. With {@code deleteRecordingsAndBodies}, the matched
+ * records also lose their message bodies and their recordings, deleted at the provider first (the archive's
+ * {@link TwilioRecordings}); a recording the provider would not delete keeps its sid and is reported.
+ *
+ * <p>Only rows whose values really change are written: a second run finds nothing left to change.
+ */
+final class ArchiveRedaction {
+  // Three index lookups: the org's (from|to) b-trees and the org-prefixed mention keys, so no plan can fall back to
+  // reading all of an org's records.
+  private static final String FIND_COMMUNICATIONS = """
+      SELECT id, archive_month, provider_sid, task_id, from_addr, to_addr, body, variables, recording_sid, anonymized
+      FROM communications
+      WHERE (org_id = $1 AND from_addr = ANY($2)) OR (org_id = $1 AND to_addr = ANY($2))
+         OR communication_identities(org_id, body, variables) && $3
+      FOR UPDATE""";
+  private static final String UPDATE_COMMUNICATIONS = """
+      UPDATE communications c SET from_addr = u.from_addr, to_addr = u.to_addr, body = u.body, variables = u.variables::jsonb,
+        anonymized = u.anonymized,
+        recording_sid = CASE WHEN u.recording_deleted THEN NULL ELSE c.recording_sid END,
+        recording_url = CASE WHEN u.recording_deleted THEN NULL ELSE c.recording_url END
+      FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::boolean[])
+           AS u(id, archive_month, from_addr, to_addr, body, variables, anonymized, recording_deleted)
+      WHERE c.id = u.id AND c.archive_month = u.archive_month""";
+  // The org's raw events that name the person as a party; those of the records found (by sid: also the org-less
+  // status callbacks that came before their interaction); the session events of their tasks (variables).
+  private static final String FIND_RAW_EVENTS = """
+      SELECT event_key, archive_month, payload FROM raw_events
+      WHERE (raw_event_parties(payload) && $2 AND org_id = $1)
+         OR (provider_sid = ANY($3) AND org_id IN ($1, ''))
+         OR (org_id = $1 AND task_id = ANY($4) AND kind = 'session')
+      FOR UPDATE""";
+  private static final String UPDATE_RAW_EVENTS = """
+      UPDATE raw_events r SET payload = u.payload::jsonb, anonymized = true
+      FROM unnest($1::text[], $2::date[], $3::text[]) AS u(event_key, archive_month, payload)
+      WHERE r.event_key = u.event_key AND r.archive_month = u.archive_month""";
+
+  private static final Deletion DELETED = new Deletion("", true, 0, null);
+
+  private final TwilioRecordings recordings;
+
+  ArchiveRedaction(TwilioRecordings recordings) {
+    this.recordings = recordings;
+  }
+
+  /** What one request changed in the archive. */
+  record Outcome(int communications, int rawEvents, int bodiesDeleted, int recordingsDeleted, List<JsonObject> recordingsFailed) {}
+
+  private record Found(long id, LocalDate month, String sid, String task, String from, String to, String body, JsonObject variables,
+                       String recordingSid, boolean anonymized) {}
+
+  private record Change(Found row, String from, String to, String body, JsonObject variables, boolean anonymized, boolean recordingDeleted) {}
+
+  Future<Outcome> apply(SqlConnection conn, AnonymizationRequest request, IdentityMatcher person) {
+    String[] parties = person.parties().toArray(String[]::new);
+    String[] mentions = person.tokens().stream().map(token -> request.orgId() + ":" + token).toArray(String[]::new);
+    return conn.preparedQuery(FIND_COMMUNICATIONS).execute(Tuple.of(request.orgId(), parties, mentions))
+        .map(ArchiveRedaction::found)
+        .compose(found -> deleteRecordings(request, found).compose(deletions -> {
+          List<Change> changes = found.stream().map(row -> change(row, person, request.deleteRecordingsAndBodies(), deletions))
+              .filter(Objects::nonNull).toList();
+          List<JsonObject> failed = found.stream().filter(row -> row.recordingSid() != null)
+              .filter(row -> !deletions.getOrDefault(row.recordingSid(), DELETED).deleted())
+              .map(row -> failure(row, deletions.get(row.recordingSid()))).toList();
+          String[] sids = found.stream().map(Found::sid).distinct().toArray(String[]::new);
+          String[] tasks = found.stream().map(Found::task).filter(Objects::nonNull).distinct().toArray(String[]::new);
+          return updateCommunications(conn, changes)
+              .compose(v -> request.includesRaw() ? redactRaw(conn, request.orgId(), person, parties, sids, tasks) : Future.succeededFuture(0))
+              .map(raw -> new Outcome(changes.size(), raw,
+                  (int) changes.stream().filter(c -> c.row().body() != null && c.body() == null).count(),
+                  (int) changes.stream().filter(Change::recordingDeleted).count(), failed));
+        }));
+  }
+
+  /** A recording that stays at the provider: its record keeps the sid, so anonymize-and-delete by id can retry it. */
+  private static JsonObject failure(Found row, Deletion deletion) {
+    return new JsonObject().put("id", row.id()).put("recordingSid", deletion.recordingSid()).put("attempts", deletion.attempts())
+        .put("error", deletion.error());
+  }
+
+  private static List<Found> found(Iterable<Row> rows) {
+    List<Found> found = new ArrayList<>();
+    for (Row row : rows) {
+      Object variables = row.getValue("variables");
+      found.add(new Found(row.getLong("id"), row.getLocalDate("archive_month"), row.getString("provider_sid"), row.getString("task_id"),
+          row.getString("from_addr"), row.getString("to_addr"), row.getString("body"),
+          variables instanceof JsonObject json ? json : new JsonObject(), row.getString("recording_sid"), row.getBoolean("anonymized")));
+    }
+    return found;
+  }
+
+  private Future<Map<String, Deletion>> deleteRecordings(AnonymizationRequest request, List<Found> found) {
+    if (!request.deleteRecordingsAndBodies()) {
+      return Future.succeededFuture(Map.of());
+    }
+    List<Future<Deletion>> deletions = found.stream().map(Found::recordingSid).filter(Objects::nonNull).distinct()
+        .map(recordings::delete).toList();
+    return Future.join(deletions).map(done -> deletions.stream().map(Future::result)
+        .collect(Collectors.toMap(Deletion::recordingSid, Function.identity())));
+  }
+
+  /** The row as it must become, or null when nothing in it changes. */
+  private static Change change(Found row, IdentityMatcher person, boolean deleteContent, Map<String, Deletion> deletions) {
+    boolean party = person.isParty(row.from()) || person.isParty(row.to());
+    String from = person.isParty(row.from()) ? IdentityMatcher.ANONYMIZED : row.from();
+    String to = person.isParty(row.to()) ? IdentityMatcher.ANONYMIZED : row.to();
+    String body = deleteContent ? null : person.redact(row.body());
+    JsonObject variables = (JsonObject) person.redactJson(row.variables());
+    Deletion deletion = row.recordingSid() == null ? null : deletions.get(row.recordingSid());
+    boolean recordingDeleted = deletion != null && deletion.deleted();
+    // "anonymized" tells search to show no party at all, and keeps a late duplicate event from refilling the row.
+    boolean anonymized = row.anonymized() || party || deleteContent;
+    boolean changed = !Objects.equals(from, row.from()) || !Objects.equals(to, row.to()) || !Objects.equals(body, row.body())
+        || !variables.equals(row.variables()) || anonymized != row.anonymized() || recordingDeleted;
+    return changed ? new Change(row, from, to, body, variables, anonymized, recordingDeleted) : null;
+  }
+
+  private static Future<Void> updateCommunications(SqlConnection conn, List<Change> changes) {
+    if (changes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(UPDATE_COMMUNICATIONS).execute(Tuple.of(
+        changes.stream().map(c -> c.row().id()).toArray(Long[]::new),
+        changes.stream().map(c -> c.row().month()).toArray(LocalDate[]::new),
+        changes.stream().map(Change::from).toArray(String[]::new),
+        changes.stream().map(Change::to).toArray(String[]::new),
+        changes.stream().map(Change::body).toArray(String[]::new),
+        changes.stream().map(c -> c.variables().encode()).toArray(String[]::new),
+        changes.stream().map(Change::anonymized).toArray(Boolean[]::new),
+        changes.stream().map(Change::recordingDeleted).toArray(Boolean[]::new))).mapEmpty();
+  }
+
+  private static Future<Integer> redactRaw(SqlConnection conn, String orgId, IdentityMatcher person, String[] parties, String[] sids,
+                                          String[] tasks) {
+    return conn.preparedQuery(FIND_RAW_EVENTS).execute(Tuple.of(orgId, parties, sids, tasks)).compose(rows -> {
+      List<String> keys = new ArrayList<>();
+      List<LocalDate> months = new ArrayList<>();
+      List<String> payloads = new ArrayList<>();
+      for (Row row : rows) {
+        Object payload = row.getValue("payload");
+        Object redacted = person.redactJson(payload);
+        if (!redacted.equals(payload)) {
+          keys.add(row.getString("event_key"));
+          months.add(row.getLocalDate("archive_month"));
+          payloads.add(Json.encode(redacted));
+        }
+      }
+      if (keys.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      return conn.preparedQuery(UPDATE_RAW_EVENTS)
+          .execute(Tuple.of(keys.toArray(String[]::new), months.toArray(LocalDate[]::new), payloads.toArray(String[]::new)))
+          .map(keys.size());
+    });
+  }
+}

@@ -1,0 +1,266 @@
+package io.maskline.provider.twilio;
+
+import io.maskline.HttpFeature;
+import io.maskline.api.ApiException;
+import io.maskline.api.ErrorCode;
+import io.maskline.binding.DegradedEvents;
+import io.maskline.binding.InboundLedger;
+import io.maskline.binding.InboundLookup;
+import io.maskline.config.GatewayConfig;
+import io.maskline.mail.FallbackEmail;
+import io.maskline.phone.PhoneNumbers;
+import io.maskline.routing.Channel;
+import io.maskline.routing.Decision;
+import io.maskline.routing.Inbound;
+import io.maskline.routing.InboundRouter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * Terminates the provider's webhooks: verify the signature, gather facts from Redis (one round trip), let the
+ * routing core decide, answer TwiML at once, then record answer + events (second round trip). With Redis away the
+ * answer is the degraded TwiML within the Redis budget, and the event waits in {@link DegradedEvents}.
+ */
+public final class TwilioWebhooks implements HttpFeature {
+  private static final Logger LOG = LoggerFactory.getLogger(TwilioWebhooks.class);
+  private static final String XML = "application/xml";
+
+  private final InboundLookup lookup;
+  private final InboundLedger ledger;
+  private final DegradedEvents degraded;
+  private final TwilioSignature signature;
+  private final TwimlWriter twiml;
+  private final GatewayConfig config;
+  private final Clock clock;
+  private final MeterRegistry metrics;
+  private final Map<String, Counter> routed = new ConcurrentHashMap<>();
+  private final Counter duplicates;
+  private final Counter degradedAnswers;
+  private final Counter rejectedSignatures;
+
+  public TwilioWebhooks(InboundLookup lookup, InboundLedger ledger, DegradedEvents degraded, TwimlWriter twiml,
+                        GatewayConfig config, Clock clock, MeterRegistry metrics) {
+    this.lookup = lookup;
+    this.ledger = ledger;
+    this.degraded = degraded;
+    this.twiml = twiml;
+    this.config = config;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.signature = new TwilioSignature(config.twilio().authToken());
+    this.duplicates = Counter.builder("maskline.webhooks.duplicates").description("Provider retries answered from the stored answer").register(metrics);
+    this.degradedAnswers = Counter.builder("maskline.webhooks.degraded").description("Webhooks answered degraded: Redis unavailable").register(metrics);
+    this.rejectedSignatures = Counter.builder("maskline.webhooks.signature.rejected").description("Webhooks refused: bad or missing signature").register(metrics);
+  }
+
+  @Override
+  public void mountRoutes(Router router) {
+    router.post("/webhooks/twilio/sms").handler(rc -> inbound(rc, Channel.SMS));
+    router.post("/webhooks/twilio/voice").handler(rc -> inbound(rc, Channel.VOICE));
+    router.post("/webhooks/twilio/status").handler(this::status);
+  }
+
+  private void inbound(RoutingContext rc, Channel channel) {
+    MultiMap form = verifiedForm(rc);
+    String sid = required(form, channel == Channel.SMS ? "MessageSid" : "CallSid");
+    String proxy = PhoneNumbers.fromProvider(required(form, "To"), config.defaultCountry())
+        .orElseThrow(() -> new ApiException(ErrorCode.VALIDATION_FAILED, "To is not a phone number"));
+    String rawFrom = required(form, "From");
+    // A withheld or alphanumeric sender has no number: it is routed as unknown, never forwarded.
+    String caller = PhoneNumbers.fromProvider(rawFrom, config.defaultCountry()).orElse("unknown:" + rawFrom.replaceAll("[^A-Za-z0-9]", ""));
+    String body = channel == Channel.SMS ? form.get("Body") : null;
+    if (body != null && body.length() > 1600) {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, "Body is longer than 1600 characters");
+    }
+    Inbound inbound = new Inbound(channel, proxy, caller, body);
+    Instant now = clock.instant();
+
+    lookup.lookup(sid, inbound, now.toEpochMilli())
+        .timeout(config.redis().timeout().toMillis(), TimeUnit.MILLISECONDS)
+        .onSuccess(result -> {
+          if (result instanceof InboundLookup.Duplicate duplicate) {
+            duplicates.increment();
+            // A retry racing the first delivery gets "no forwarding": forwarding twice is the worse failure.
+            answer(rc, duplicate.answer() != null ? duplicate.answer() : twiml.degraded(channel));
+            return;
+          }
+          InboundLookup.Found found = (InboundLookup.Found) result;
+          Decision decision = InboundRouter.decide(found.facts());
+          String answer = twiml.render(decision, channel);
+          count(channel, decision);
+          answer(rc, answer);
+          String orgId = orgOf(found);
+          Map<String, String> event = archiveEvent(sid, orgId, found.taskId(), inbound, form, now, decision, found.variablesJson(), channel);
+          Map<String, String> mail = decision instanceof Decision.EmailOrg email
+              ? FallbackEmail.compose(email.orgId(), email.email(), email.reason(), channel, caller, proxy, body == null ? "" : body,
+                  found.taskId(), sid, now, config.anonymizer().timezone(), config.mail().maskCaller()).toFields()
+              : null;
+          ledger.commit(sid, answer, orgId, event, mail).onFailure(e -> {
+            LOG.warn("recording webhook failed, event buffered {} {}", kv("sid", sid), kv("error", e.getMessage()));
+            degraded.offer(event);
+          });
+        })
+        .onFailure(e -> {
+          degradedAnswers.increment();
+          LOG.warn("Redis unavailable, degraded answer {} {}", kv("sid", sid), kv("error", String.valueOf(e.getMessage())));
+          answer(rc, twiml.degraded(channel));
+          degraded.offer(archiveEvent(sid, "", "", inbound, form, now, null, "{}", channel));
+        });
+  }
+
+  private void status(RoutingContext rc) {
+    MultiMap form = verifiedForm(rc);
+    String messageSid = form.get("MessageSid");
+    String callSid = form.get("CallSid");
+    String sid = messageSid != null ? messageSid : callSid;
+    if (sid == null) {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, "MessageSid or CallSid is required");
+    }
+    String status = first(form, "MessageStatus", "CallStatus", "RecordingStatus");
+    if (status == null && form.get("RecordingSid") == null) {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, "MessageStatus, CallStatus or RecordingSid is required");
+    }
+    Map<String, String> event = new LinkedHashMap<>();
+    event.put("kind", "status");
+    event.put("sid", sid);
+    event.put("channel", messageSid != null ? "sms" : "voice");
+    event.put("status", form.get("RecordingSid") != null && form.get("CallStatus") == null ? "recording-" + status : status == null ? "" : status);
+    putIfPresent(event, "durationSeconds", form.get("CallDuration"));
+    putIfPresent(event, "recordingSid", form.get("RecordingSid"));
+    putIfPresent(event, "recordingUrl", form.get("RecordingUrl"));
+    event.put("at", Long.toString(clock.millis()));
+    event.put("raw", rawJson(form));
+    ledger.status(sid, event)
+        .timeout(config.redis().timeout().toMillis(), TimeUnit.MILLISECONDS)
+        .onFailure(e -> {
+          event.put("orgId", "");
+          degraded.offer(event);
+        })
+        .onComplete(done -> answer(rc, twiml.degraded(Channel.SMS)));
+  }
+
+  /** The form, after the signature over public URL + path + query + sorted params checked out. */
+  private MultiMap verifiedForm(RoutingContext rc) {
+    String contentType = rc.request().getHeader("Content-Type");
+    if (contentType == null || !contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+      throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "webhooks are application/x-www-form-urlencoded");
+    }
+    MultiMap form = rc.request().formAttributes();
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    form.forEach(entry -> params.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(entry.getValue()));
+    String url = TwilioSignature.webhookUrl(config.http().publicUrl().toString(), rc.request().uri());
+    String given = rc.request().getHeader(TwilioSignature.HEADER);
+    if (given == null || !signature.verify(url, params, given)) {
+      rejectedSignatures.increment();
+      throw new ApiException(ErrorCode.FORBIDDEN, "missing or invalid " + TwilioSignature.HEADER);
+    }
+    return form;
+  }
+
+  private Map<String, String> archiveEvent(String sid, String orgId, String taskId, Inbound inbound, MultiMap form, Instant at,
+                                           Decision decision, String variables, Channel channel) {
+    Map<String, String> event = new LinkedHashMap<>();
+    event.put("kind", "interaction");
+    event.put("sid", sid);
+    event.put("orgId", orgId == null ? "" : orgId);
+    event.put("taskId", taskId);
+    event.put("channel", channel == Channel.SMS ? "sms" : "voice");
+    event.put("direction", "inbound");
+    event.put("from", inbound.caller());
+    event.put("to", inbound.proxyNumber());
+    event.put("proxy", inbound.proxyNumber());
+    event.put("body", inbound.body() == null ? "" : inbound.body());
+    event.put("at", Long.toString(at.toEpochMilli()));
+    event.put("status", decision == null ? "degraded" : channel == Channel.SMS ? "received" : valueOr(form.get("CallStatus"), "ringing"));
+    event.put("routedTo", decision == null ? "none" : decision.routedTo());
+    event.put("forwardedTo", decision == null ? "" : forwardedTo(decision));
+    event.put("decision", decision == null ? "Degraded" : decision.getClass().getSimpleName());
+    event.put("variables", variables);
+    event.put("raw", rawJson(form));
+    return event;
+  }
+
+  private static String forwardedTo(Decision decision) {
+    if (decision instanceof Decision.ForwardSms d) return d.to();
+    if (decision instanceof Decision.Dial d) return d.to();
+    if (decision instanceof Decision.AdminSms d) return d.adminPhone();
+    if (decision instanceof Decision.AdminDial d) return d.adminPhone();
+    if (decision instanceof Decision.EmailOrg d) return d.email() == null ? "" : d.email();
+    return "";
+  }
+
+  private static String orgOf(InboundLookup.Found found) {
+    var context = found.facts().context();
+    if (context instanceof io.maskline.routing.CallerContext.Active a) return a.orgId();
+    if (context instanceof io.maskline.routing.CallerContext.Ended e) return e.orgId();
+    if (context instanceof io.maskline.routing.CallerContext.DedicatedNumber d) return d.orgId();
+    return "";
+  }
+
+  private void count(Channel channel, Decision decision) {
+    String key = channel.name() + "|" + decision.getClass().getSimpleName();
+    routed.computeIfAbsent(key, k -> Counter.builder("maskline.webhooks.routed")
+        .description("Inbound SMS and calls by channel and decision")
+        .tag("channel", channel.name().toLowerCase())
+        .tag("decision", decision.getClass().getSimpleName())
+        .tag("routedTo", decision.routedTo())
+        .register(metrics)).increment();
+  }
+
+  private static void answer(RoutingContext rc, String twiml) {
+    if (!rc.response().ended()) {
+      rc.response().putHeader("Content-Type", XML).end(twiml);
+    }
+  }
+
+  private static String required(MultiMap form, String name) {
+    String value = form.get(name);
+    if (value == null || value.isBlank()) {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, name + " is required");
+    }
+    return value;
+  }
+
+  private static String first(MultiMap form, String... names) {
+    for (String name : names) {
+      if (form.get(name) != null) {
+        return form.get(name);
+      }
+    }
+    return null;
+  }
+
+  private static void putIfPresent(Map<String, String> event, String key, String value) {
+    if (value != null) {
+      event.put(key, value);
+    }
+  }
+
+  private static String valueOr(String value, String fallback) {
+    return value == null ? fallback : value;
+  }
+
+  private static String rawJson(MultiMap form) {
+    JsonObject raw = new JsonObject();
+    form.forEach(entry -> raw.put(entry.getKey(), entry.getValue()));
+    return raw.encode();
+  }
+
+}

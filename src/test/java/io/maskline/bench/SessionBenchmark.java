@@ -1,0 +1,85 @@
+package io.maskline.bench;
+
+import io.maskline.binding.Keys;
+import io.maskline.binding.Sessions;
+import io.maskline.config.GatewayConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Open+close throughput of the session scripts against a real Redis (not a timed test: run by
+ * {@code loadtest/bench/session-bench.sh}). Usage: SessionBenchmark redisUrl seconds concurrency poolSize
+ */
+public final class SessionBenchmark {
+  public static void main(String[] args) {
+    String url = args.length > 0 ? args[0] : "redis://127.0.0.1:6379/14";
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+    int poolSize = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+    Vertx vertx = Vertx.vertx();
+    Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(concurrency).setMaxPoolWaiting(100_000));
+    String orgId = "bench-" + UUID.randomUUID().toString().substring(0, 6);
+    List<Request> pool = new ArrayList<>();
+    for (int i = 0; i < poolSize; i++) {
+      pool.add(Request.cmd(Command.ZADD).arg(Keys.pool(orgId)).arg(0).arg("+4790" + String.format("%06d", i)));
+    }
+    redis.batch(pool).await();
+    Sessions sessions = new Sessions(redis, new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofMinutes(10)),
+        Clock.systemUTC(), new SimpleMeterRegistry());
+
+    AtomicLong opened = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    long warmUpEnd = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    long end = warmUpEnd + Duration.ofSeconds(seconds).toNanos();
+    List<Future<Void>> workers = new ArrayList<>();
+    for (int w = 0; w < concurrency; w++) {
+      Promise<Void> done = Promise.promise();
+      workers.add(done.future());
+      vertx.runOnContext(v -> loop(sessions, orgId, opened, failed, warmUpEnd, end, done));
+    }
+    Future.join(workers).await();
+    double rate = opened.get() / (double) seconds;
+    System.out.printf("session-bench: %d open+close cycles in %d s = %.0f opens/s (and as many closes/s), %d failed, concurrency %d, pool %d%n",
+        opened.get(), seconds, rate, failed.get(), concurrency, poolSize);
+    System.out.printf("RESULT opens_per_second=%.0f%n", rate);
+    vertx.close().await();
+  }
+
+  private static void loop(Sessions sessions, String orgId, AtomicLong opened, AtomicLong failed, long warmUpEnd, long end, Promise<Void> done) {
+    if (System.nanoTime() > end) {
+      done.complete();
+      return;
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    String task = "bench-" + random.nextLong();
+    String driver = "+4791" + String.format("%06d", random.nextInt(1_000_000));
+    String recipient = "+4792" + String.format("%06d", random.nextInt(1_000_000));
+    sessions.open(new Sessions.OpenRequest(orgId, task, driver, recipient, Map.of("order", "bench"), true))
+        .compose(o -> sessions.close(task))
+        .onComplete(result -> {
+          if (System.nanoTime() > warmUpEnd) {
+            if (result.succeeded()) {
+              opened.incrementAndGet();
+            } else {
+              failed.incrementAndGet();
+            }
+          }
+          loop(sessions, orgId, opened, failed, warmUpEnd, end, done);
+        });
+  }
+}
