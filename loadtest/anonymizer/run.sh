@@ -30,6 +30,14 @@ since() { awk -v a="$1" -v b="$(seconds)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # Background records lo..hi: 1,000 orgs, a million people writing to 100,000 drivers over 12 months; a third are
 # calls (no body); one message in 50 mentions another person's number. Then people first..first+n-1 to forget.
+# The raw event of each record just inserted (CTE c), with the parameters Twilio would have sent.
+RAW_EVENTS="RETURNING archive_month, org_id, provider_sid, task_id, from_addr, proxy_number, body, started_at)
+  INSERT INTO raw_events (event_key, archive_month, received_at, org_id, kind, provider_sid, task_id, payload)
+  SELECT 'interaction:' || org_id || ':' || provider_sid, archive_month, started_at, org_id, 'interaction', provider_sid, task_id,
+         jsonb_build_object('MessageSid', provider_sid, 'AccountSid', 'ACbench', 'From', from_addr, 'To', proxy_number,
+                            'Body', coalesce(body, ''), 'FromCity', 'OSLO', 'NumMedia', '0')
+  FROM c;"
+
 # Secondary indexes are dropped for the load and built again afterwards (much faster than maintaining them row by
 # row); their definitions are read back from the catalog, so they are exactly the migrations' ones.
 generate() {
@@ -62,12 +70,7 @@ BEGIN
       FROM (SELECT g, (g * 7919 + 13) % 1000000 AS p1, (g * 104729 + 7) % 100000 AS p2,
                    now() - make_interval(secs => (g * 15485863) % (360 * 86400)) AS ts
             FROM generate_series(at, least(at + chunk - 1, $hi::bigint)) g) s
-      RETURNING archive_month, org_id, provider_sid, task_id, from_addr, proxy_number, body, started_at)
-    INSERT INTO raw_events (event_key, archive_month, received_at, org_id, kind, provider_sid, task_id, payload)
-    SELECT 'interaction:' || org_id || ':' || provider_sid, archive_month, started_at, org_id, 'interaction', provider_sid, task_id,
-           jsonb_build_object('MessageSid', provider_sid, 'AccountSid', 'ACbench', 'From', from_addr, 'To', proxy_number,
-                              'Body', coalesce(body, ''), 'FromCity', 'OSLO', 'NumMedia', '0')
-    FROM c;
+      $RAW_EVENTS
     COMMIT;
     RAISE NOTICE 'records % of %', least(at + chunk - 1, $hi::bigint), $hi;
     at := at + chunk;
@@ -89,12 +92,7 @@ WITH c AS (
                '+4741' || lpad((i % 1000)::text, 6, '0') AS proxy,
                now() - make_interval(secs => ((i::bigint * 20 + k) * 15485863) % (360 * 86400)) AS ts
         FROM generate_series($first, $first + $n - 1) i, generate_series(0, 19) k) s
-  RETURNING archive_month, org_id, provider_sid, task_id, from_addr, proxy_number, body, started_at)
-INSERT INTO raw_events (event_key, archive_month, received_at, org_id, kind, provider_sid, task_id, payload)
-SELECT 'interaction:' || org_id || ':' || provider_sid, archive_month, started_at, org_id, 'interaction', provider_sid, task_id,
-       jsonb_build_object('MessageSid', provider_sid, 'AccountSid', 'ACbench', 'From', from_addr, 'To', proxy_number,
-                          'Body', coalesce(body, ''), 'FromCity', 'OSLO', 'NumMedia', '0')
-FROM c;
+  $RAW_EVENTS
 SET maintenance_work_mem = '512MB';
 $indexes
 VACUUM ANALYZE communications, raw_events;

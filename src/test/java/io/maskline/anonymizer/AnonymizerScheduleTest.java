@@ -36,10 +36,10 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static io.maskline.anonymizer.Forgetting.WAIT;
-import static io.maskline.anonymizer.Forgetting.count;
-import static io.maskline.anonymizer.Forgetting.eventually;
-import static io.maskline.anonymizer.Forgetting.rows;
 import static io.maskline.anonymizer.Forgetting.runBackendWaitingOnALock;
+import static io.maskline.archive.ArchiveEvents.count;
+import static io.maskline.archive.ArchiveEvents.eventually;
+import static io.maskline.archive.ArchiveEvents.rows;
 import static io.maskline.support.TestData.id;
 import static io.maskline.support.TestData.phone;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package io.maskline.anonymizer;
 
+import io.maskline.archive.ArchiveEvents;
 import io.maskline.binding.Keys;
 import io.maskline.phone.Masking;
 import io.maskline.support.TestGateway;
@@ -36,19 +37,17 @@ import java.util.stream.Collectors;
 
 import static io.maskline.anonymizer.Forgetting.WAIT;
 import static io.maskline.anonymizer.Forgetting.archived;
-import static io.maskline.anonymizer.Forgetting.count;
-import static io.maskline.anonymizer.Forgetting.email;
-import static io.maskline.anonymizer.Forgetting.eventually;
-import static io.maskline.anonymizer.Forgetting.recordedCall;
 import static io.maskline.anonymizer.Forgetting.requestById;
 import static io.maskline.anonymizer.Forgetting.requestFor;
-import static io.maskline.anonymizer.Forgetting.rows;
 import static io.maskline.anonymizer.Forgetting.runAndWait;
 import static io.maskline.anonymizer.Forgetting.runBackendWaitingOnALock;
 import static io.maskline.anonymizer.Forgetting.search;
-import static io.maskline.anonymizer.Forgetting.sms;
 import static io.maskline.anonymizer.Forgetting.startRun;
 import static io.maskline.anonymizer.Forgetting.waitForEnd;
+import static io.maskline.archive.ArchiveEvents.count;
+import static io.maskline.archive.ArchiveEvents.eventually;
+import static io.maskline.archive.ArchiveEvents.rows;
+import static io.maskline.archive.ArchiveEvents.sid;
 import static io.maskline.support.ProblemAssert.assertProblem;
 import static io.maskline.support.TestData.id;
 import static io.maskline.support.TestData.number;
@@ -129,7 +128,7 @@ class AnonymizerTest {
 
   /**
    * The seed: a search for the number/email finds nothing; the records show no caller; org B keeps its own;
-   * a message after the run is not anonymized; a second run changes nothing.
+   * a call after the run is not anonymized; a second run changes nothing.
    */
   @Test
   void personIsForgottenInEveryRecordOfTheirOrgAndNowhereElse() {
@@ -156,7 +155,8 @@ class AnonymizerTest {
     String pA2 = openSession(orgA, taskA2, driverA2, recipientA2, new JsonObject());
     sent(webhooks.sms(driverA2, pA2, "the customer before you was " + x));
     // The fallback email that reported a message of X.
-    Map<String, String> mail = email(orgA, taskA1, orgA + "@example.com", "Message from " + x + " after the task ended");
+    Map<String, String> mail = ArchiveEvents.email(orgA, sid("EM"), taskA1, orgA + "@example.com", "Message from " + x + " after the task ended", "",
+        System.currentTimeMillis());
     // Org B knows X too.
     String taskB1 = id("task");
     openSession(orgB, taskB1, phone(), x, new JsonObject());
@@ -233,14 +233,16 @@ class AnonymizerTest {
     assertThat(metrics).contains("maskline_anonymizer_runs_total{status=\"done\"}", "maskline_anonymizer_records_total{store=\"communications\"}",
         "maskline_anonymizer_run_duration_seconds_count");
 
-    // X writes again after the run: that message is X's, in full.
+    // X calls again after the run: that call is X's, in full.
     String taskA3 = id("task");
     openSession(orgA, taskA3, driverA, x, new JsonObject());
-    sent(webhooks.sms(x, pA, "new message after the run"));
-    eventually("the new message is archived", WAIT, () -> !search(gw, orgA, "phone", x).isEmpty());
+    sent(webhooks.call(x, pA));
+    eventually("the new call is archived", WAIT, () -> !search(gw, orgA, "phone", x).isEmpty());
     assertThat(search(gw, orgA, "phone", x)).singleElement().satisfies(r -> {
-      assertThat(r.getString("body")).isEqualTo("new message after the run");
+      assertThat(r.getString("channel")).isEqualTo("voice");
+      assertThat(r.getString("taskId")).isEqualTo(taskA3);
       assertThat(r.getString("from")).isEqualTo(x);
+      assertThat(r.getString("to")).isEqualTo(driverA);
       assertThat(r.getBoolean("anonymized")).isFalse();
     });
 
@@ -260,7 +262,7 @@ class AnonymizerTest {
     String p = phone();
     String driver = phone();
     List<String> people = List.of(phone(), phone(), phone());
-    archived(redis, pg, people.stream().map(x -> sms(orgId, id("task"), x, p, driver, "this is " + x, "{}")).toList());
+    archived(redis, pg, people.stream().map(x -> ArchiveEvents.sms(orgId, sid("SM"), id("task"), x, p, driver, "this is " + x, System.currentTimeMillis())).toList());
     List<String> requests = people.stream().map(x -> requestFor(gw, orgId, x, null).getString("id")).toList();
 
     // Hold the second request's row: the run does the first, then waits on the second; then its connection dies.
@@ -297,13 +299,18 @@ class AnonymizerTest {
     String driver = phone();
     String x = phone();
     String task = id("task");
-    String recording = Forgetting.sid("RE");
-    String stubborn = Forgetting.sid("REfail");
-    List<Map<String, String>> events = new java.util.ArrayList<>();
-    events.add(sms(orgId, task, x, p, driver, "my door code is 1234", "{}"));
-    events.addAll(recordedCall(orgId, task, x, p, driver, recording));
-    events.addAll(recordedCall(orgId, task, x, p, driver, stubborn));
-    events.add(sms(orgId, task, driver, p, phone(), "unrelated to x", "{}"));
+    String recording = sid("RE");
+    String stubborn = sid("REfail");
+    long t = System.currentTimeMillis();
+    String callSid = sid("CA");
+    String stubbornCallSid = sid("CA");
+    List<Map<String, String>> events = List.of(
+        ArchiveEvents.sms(orgId, sid("SM"), task, x, p, driver, "my door code is 1234", t),
+        ArchiveEvents.call(orgId, callSid, task, x, p, driver, t + 1),
+        ArchiveEvents.recording(orgId, callSid, recording, t + 2),
+        ArchiveEvents.call(orgId, stubbornCallSid, task, x, p, driver, t + 3),
+        ArchiveEvents.recording(orgId, stubbornCallSid, stubborn, t + 4),
+        ArchiveEvents.sms(orgId, sid("SM"), task, driver, p, phone(), "unrelated to x", t + 5));
     archived(redis, pg, events);
     eventually("recordings attached", WAIT, () ->
         count(pg, "SELECT count(*) FROM communications WHERE org_id = $1 AND recording_sid IS NOT NULL", orgId) == 2);

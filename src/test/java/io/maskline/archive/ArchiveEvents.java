@@ -20,14 +20,14 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Archive stream events as the webhook and session code emit them, and the reads tests assert on. */
-final class ArchiveEvents {
+public final class ArchiveEvents {
   private ArchiveEvents() {}
 
-  static String sid(String prefix) {
+  public static String sid(String prefix) {
     return prefix + UUID.randomUUID().toString().replace("-", "");
   }
 
-  static Map<String, String> sms(String orgId, String sid, String taskId, String from, String proxy, String forwardedTo, String body, long at) {
+  public static Map<String, String> sms(String orgId, String sid, String taskId, String from, String proxy, String forwardedTo, String body, long at) {
     Map<String, String> e = new LinkedHashMap<>();
     e.put("kind", "interaction");
     e.put("sid", sid);
@@ -49,7 +49,7 @@ final class ArchiveEvents {
     return e;
   }
 
-  static Map<String, String> call(String orgId, String sid, String taskId, String from, String proxy, String forwardedTo, long at) {
+  public static Map<String, String> call(String orgId, String sid, String taskId, String from, String proxy, String forwardedTo, long at) {
     Map<String, String> e = sms(orgId, sid, taskId, from, proxy, forwardedTo, "", at);
     e.put("channel", "voice");
     e.put("status", "ringing");
@@ -58,7 +58,7 @@ final class ArchiveEvents {
     return e;
   }
 
-  static Map<String, String> status(String orgId, String sid, String channel, String status, Integer duration, long at) {
+  public static Map<String, String> status(String orgId, String sid, String channel, String status, Integer duration, long at) {
     Map<String, String> e = new LinkedHashMap<>();
     e.put("kind", "status");
     e.put("sid", sid);
@@ -74,14 +74,14 @@ final class ArchiveEvents {
     return e;
   }
 
-  static Map<String, String> recording(String orgId, String sid, String recordingSid, long at) {
+  public static Map<String, String> recording(String orgId, String sid, String recordingSid, long at) {
     Map<String, String> e = status(orgId, sid, "voice", "completed", null, at);
     e.put("recordingSid", recordingSid);
     e.put("recordingUrl", "https://api.example.test/Recordings/" + recordingSid);
     return e;
   }
 
-  static Map<String, String> email(String orgId, String sid, String taskId, String to, String body, String relatedSid, long at) {
+  public static Map<String, String> email(String orgId, String sid, String taskId, String to, String body, String relatedSid, long at) {
     Map<String, String> e = new LinkedHashMap<>();
     e.put("kind", "email");
     e.put("sid", sid);
@@ -98,13 +98,13 @@ final class ArchiveEvents {
     return e;
   }
 
-  static String add(Redis redis, Map<String, String> fields) {
+  public static String add(Redis redis, Map<String, String> fields) {
     Request xadd = Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("*");
     fields.forEach((name, value) -> xadd.arg(name).arg(value));
     return redis.send(xadd).await().toString();
   }
 
-  static void addAll(Redis redis, List<Map<String, String>> events) {
+  public static void addAll(Redis redis, List<Map<String, String>> events) {
     List<Request> batch = new ArrayList<>();
     for (Map<String, String> fields : events) {
       Request xadd = Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("*");
@@ -114,17 +114,17 @@ final class ArchiveEvents {
     redis.batch(batch).await();
   }
 
-  static List<Row> rows(Pool pg, String sql, Object... params) {
+  public static List<Row> rows(Pool pg, String sql, Object... params) {
     List<Row> rows = new ArrayList<>();
     pg.preparedQuery(sql).execute(Tuple.wrap(params)).await().forEach(rows::add);
     return rows;
   }
 
-  static long count(Pool pg, String sql, Object... params) {
+  public static long count(Pool pg, String sql, Object... params) {
     return rows(pg, sql, params).get(0).getLong(0);
   }
 
-  static void eventually(String what, Duration within, BooleanSupplier condition) {
+  public static void eventually(String what, Duration within, BooleanSupplier condition) {
     long deadline = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime() < deadline).as("timed out waiting for: " + what).isTrue();
