@@ -4,6 +4,7 @@ import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.org.Org;
 import io.maskline.org.Orgs;
+import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -27,7 +28,6 @@ import java.util.regex.Pattern;
 /** {@code GET /v1/archive} and {@code POST /v1/archive/anonymize-and-delete}. */
 public final class ArchiveApi implements HttpFeature {
   private static final Pattern ORG_ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+$");
   private static final Set<String> CHANNELS = Set.of("sms", "voice", "email");
   private static final int DEFAULT_LIMIT = 50;
   private static final int MAX_LIMIT = 500;
@@ -70,10 +70,8 @@ public final class ArchiveApi implements HttpFeature {
     int limit = limit(params.get("limit"));
     String cursorText = blankToNull(params.get("cursor"));
     ArchiveSearch.Cursor cursor = cursorText == null ? null : ArchiveSearch.Cursor.decode(cursorText);
-    String email = blankToNull(params.get("email"));
-    if (email != null && (email.length() > 254 || !EMAIL.matcher(email.strip()).matches())) {
-      throw ApiException.invalid("email is not a valid address");
-    }
+    String givenEmail = blankToNull(params.get("email"));
+    String email = givenEmail == null ? null : EmailAddresses.require("email", givenEmail);
     String phone = phoneParam(params.get("phone"));
     Future<Org> org = orgs.get(orgId).map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")));
     Function<String, ArchiveSearch.Query> query = country -> {
