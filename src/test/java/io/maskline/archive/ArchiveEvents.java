@@ -5,21 +5,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** Archive stream events as the webhook and session code emit them, and the reads tests assert on. */
+/** Archive stream events as the webhook and session code emit them. */
 final class ArchiveEvents {
   private ArchiveEvents() {}
 
@@ -112,28 +105,5 @@ final class ArchiveEvents {
       batch.add(xadd);
     }
     redis.batch(batch).await();
-  }
-
-  static List<Row> rows(Pool pg, String sql, Object... params) {
-    List<Row> rows = new ArrayList<>();
-    pg.preparedQuery(sql).execute(Tuple.wrap(params)).await().forEach(rows::add);
-    return rows;
-  }
-
-  static long count(Pool pg, String sql, Object... params) {
-    return rows(pg, sql, params).get(0).getLong(0);
-  }
-
-  static void eventually(String what, Duration within, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() < deadline).as("timed out waiting for: " + what).isTrue();
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
   }
 }
