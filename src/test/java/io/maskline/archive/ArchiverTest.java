@@ -31,9 +31,9 @@ import java.util.Map;
 
 import static io.maskline.archive.ArchiveEvents.add;
 import static io.maskline.archive.ArchiveEvents.addAll;
-import static io.maskline.archive.ArchiveEvents.count;
-import static io.maskline.archive.ArchiveEvents.eventually;
-import static io.maskline.archive.ArchiveEvents.rows;
+import static io.maskline.support.Sql.count;
+import static io.maskline.support.Eventually.eventually;
+import static io.maskline.support.Sql.rows;
 import static io.maskline.archive.ArchiveEvents.sid;
 import static io.maskline.support.TestData.id;
 import static io.maskline.support.TestData.phone;
