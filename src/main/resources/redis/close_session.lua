@@ -1,12 +1,16 @@
 -- Closes a session atomically: both routing keys go, history (P, caller) is written for post-task routing,
 -- in-use sets and pool usage are released, and the close is appended to the archive stream.
--- KEYS[1] session key. ARGV: prefix, nowMs, historyTtlMs, reason (closed|expired), archiveStream
+-- KEYS[1] session key. ARGV: prefix, nowMs, historyTtlMs, reason (closed|expired), archiveStream, taskId
 -- Returns 'missing' | 'already' | 'closed'
 local sessionKey = KEYS[1]
 local prefix, now, historyTtl, reason, archiveStream = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 
 local fields = redis.call('HGETALL', sessionKey)
-if #fields == 0 then return 'missing' end
+if #fields == 0 then
+  -- A record that expired on its own must not stay due in the expiry set, or the sweep would stall on it.
+  redis.call('ZREM', prefix .. 'session-expiry', ARGV[6])
+  return 'missing'
+end
 local s = {}
 for i = 1, #fields, 2 do s[fields[i]] = fields[i + 1] end
 if s.status == 'closed' then return 'already' end

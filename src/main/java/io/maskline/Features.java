@@ -7,6 +7,7 @@ import io.maskline.anonymizer.AnonymizerVerticle;
 import io.maskline.archive.AnonymizeAndDelete;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
+import io.maskline.archive.ArchiveMaintenance;
 import io.maskline.archive.ArchivePartitions;
 import io.maskline.archive.ArchiveSearch;
 import io.maskline.archive.ArchiveStream;
@@ -80,8 +81,11 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     background.add(() -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
     ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
     for (int i = 0; i < config.archive().consumers(); i++) {
-      background.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, archivePartitions, archiveLag, config.archive(), services.metrics()));
+      background.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, archivePartitions, config.archive(), services.metrics()));
     }
+    ArchiveMaintenance archiveMaintenance = new ArchiveMaintenance(archivePartitions, archiveWriter, archiveStream);
+    background.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
+    background.add(() -> new PeriodicVerticle("archive-lag", Duration.ofSeconds(5), archiveLag::sample));
     Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), services.redis(), recordings, archivePartitions::dropExpired,
         config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
     background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),

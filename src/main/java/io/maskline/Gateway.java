@@ -34,7 +34,7 @@ public final class Gateway {
   private final Vertx vertx;
   private final Services services;
   private final List<String> httpDeployments = new ArrayList<>();
-  private final List<String> backgroundDeployments = new ArrayList<>();
+  private final List<String> backgroundDeployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Gateway(Vertx vertx, Services services) {
     this.vertx = vertx;
@@ -57,13 +57,12 @@ public final class Gateway {
   private Future<Gateway> deploy() {
     Health health = new Health(vertx, services.redis(), services.pg());
     Features features = Features.create(vertx, services, health);
-    Future<Void> chain = features.warmUp().get().mapEmpty();
+    // Background verticles deploy together, while Redis is re-mirrored; HTTP opens only once both are done.
+    List<Future<String>> deployments = new ArrayList<>();
     for (Supplier<? extends Deployable> background : features.background()) {
-      chain = chain.compose(v -> vertx.deployVerticle(background, new DeploymentOptions()).map(id -> {
-        backgroundDeployments.add(id);
-        return null;
-      }));
+      deployments.add(vertx.deployVerticle(background, new DeploymentOptions()).onSuccess(backgroundDeployments::add));
     }
+    Future<Void> chain = Future.all(features.warmUp().get(), Future.all(deployments)).mapEmpty();
     int instances = services.config().http().effectiveInstances();
     return chain
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http()), new DeploymentOptions().setInstances(instances)))

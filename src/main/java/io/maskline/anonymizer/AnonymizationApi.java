@@ -5,6 +5,7 @@ import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.org.Org;
 import io.maskline.org.Orgs;
+import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -18,7 +19,6 @@ import io.vertx.sqlclient.Pool;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -28,7 +28,6 @@ import java.util.regex.Pattern;
  */
 public final class AnonymizationApi implements HttpFeature {
   private static final Pattern ORG_ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
   private static final long RUN_ASK_TIMEOUT_MS = 10_000;
 
   private final Orgs orgs;
@@ -58,10 +57,7 @@ public final class AnonymizationApi implements HttpFeature {
       throw ApiException.invalid("phone or email (or both) is required");
     }
     if (email != null) {
-      email = email.strip().toLowerCase(Locale.ROOT);
-      if (!EMAIL.matcher(email).matches()) {
-        throw ApiException.invalid("email is not a valid address");
-      }
+      email = EmailAddresses.require("email", email);
     }
     List<String> scope = scope(body.getJsonArray("scope"));
     boolean deleteContent = body.getBoolean("deleteRecordingsAndBodies", false);

@@ -4,6 +4,7 @@ import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.org.Org;
 import io.maskline.org.Orgs;
+import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -21,15 +22,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** {@code GET /v1/archive} and {@code POST /v1/archive/anonymize-and-delete}. */
 public final class ArchiveApi implements HttpFeature {
   private static final Pattern ORG_ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+$");
   private static final Set<String> CHANNELS = Set.of("sms", "voice", "email");
   private static final int DEFAULT_LIMIT = 50;
   private static final int MAX_LIMIT = 500;
+  // Region for numbers written with their country code: libphonenumber ignores it for them.
+  private static final String INTERNATIONAL = "ZZ";
 
   private final Orgs orgs;
   private final ArchiveSearch search;
@@ -67,31 +70,29 @@ public final class ArchiveApi implements HttpFeature {
     int limit = limit(params.get("limit"));
     String cursorText = blankToNull(params.get("cursor"));
     ArchiveSearch.Cursor cursor = cursorText == null ? null : ArchiveSearch.Cursor.decode(cursorText);
-    String email = blankToNull(params.get("email"));
-    if (email != null && (email.length() > 254 || !EMAIL.matcher(email.strip()).matches())) {
-      throw ApiException.invalid("email is not a valid address");
+    String givenEmail = blankToNull(params.get("email"));
+    String email = givenEmail == null ? null : EmailAddresses.require("email", givenEmail);
+    String phone = phoneParam(params.get("phone"));
+    Future<Org> org = orgs.get(orgId).map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")));
+    Function<String, ArchiveSearch.Query> query = country -> {
+      List<String> identities = new ArrayList<>();
+      if (phone != null) {
+        identities.add(PhoneNumbers.require("phone", phone, country));
+      }
+      if (email != null) {
+        identities.add(email.strip().toLowerCase(Locale.ROOT));
+      }
+      return new ArchiveSearch.Query(orgId, identities, taskId, channel, since, until, limit, cursor);
+    };
+    Future<ArchiveSearch.Page> page;
+    if (phone == null || phone.startsWith("+") || phone.startsWith("00")) {
+      // No national number to read in the org's country: the org check and the search run side by side.
+      Future<ArchiveSearch.Page> found = search.search(query.apply(INTERNATIONAL));
+      page = Future.all(org, found).map(both -> found.result());
+    } else {
+      page = org.map(o -> query.apply(orgs.countryOf(o))).compose(search::search);
     }
-    String phone = blankToNull(params.get("phone"));
-    if (phone != null && phone.startsWith(" ")) {
-      // An unencoded "+4791234567" arrives as " 4791234567" (form decoding reads + as a space).
-      phone = "+" + phone.strip();
-    }
-    String party = phone;
-    orgs.get(orgId)
-        .map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")))
-        .map(org -> {
-          List<String> identities = new ArrayList<>();
-          if (party != null) {
-            identities.add(PhoneNumbers.require("phone", party, orgs.countryOf(org)));
-          }
-          if (email != null) {
-            identities.add(email.strip().toLowerCase(Locale.ROOT));
-          }
-          return new ArchiveSearch.Query(orgId, identities, taskId, channel, since, until, limit, cursor);
-        })
-        .compose(search::search)
-        .onSuccess(page -> rc.json(page.toJson()))
-        .onFailure(rc::fail);
+    page.onSuccess(p -> rc.json(p.toJson())).onFailure(rc::fail);
   }
 
   private void anonymizeAndDelete(RoutingContext rc) {
@@ -102,6 +103,15 @@ public final class ArchiveApi implements HttpFeature {
     org.compose(o -> anonymizeAndDelete.run(orgId, ids))
         .onSuccess(outcome -> rc.json(outcome.toJson()))
         .onFailure(rc::fail);
+  }
+
+  private static String phoneParam(String value) {
+    String text = blankToNull(value);
+    if (text == null) {
+      return null;
+    }
+    // An unencoded "+4791234567" arrives as " 4791234567" (form decoding reads + as a space).
+    return text.startsWith(" ") ? "+" + text.strip() : text.strip();
   }
 
   private static List<Long> ids(JsonArray array) {

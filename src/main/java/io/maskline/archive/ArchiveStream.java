@@ -25,12 +25,8 @@ public final class ArchiveStream {
   private final String key;
 
   public ArchiveStream(Redis redis) {
-    this(redis, Keys.ARCHIVE_STREAM);
-  }
-
-  ArchiveStream(Redis redis, String key) {
     this.redis = redis;
-    this.key = key;
+    this.key = Keys.ARCHIVE_STREAM;
   }
 
   /** Backlog and the age of the oldest entry read but not yet acknowledged (0 when none). */
@@ -130,7 +126,7 @@ public final class ArchiveStream {
     });
   }
 
-  static long idMillis(String id) {
+  private static long idMillis(String id) {
     int dash = id.indexOf('-');
     return Long.parseLong(dash < 0 ? id : id.substring(0, dash));
   }

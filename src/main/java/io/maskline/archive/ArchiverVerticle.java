@@ -29,15 +29,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 public final class ArchiverVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiverVerticle.class);
   private static final long MAX_BACKOFF_MS = 10_000;
-  private static final long LAG_SAMPLE_MS = 5_000;
-  private static final long MAINTENANCE_MS = 30_000;
-  private static final Duration PARKED_STATUS_TTL = Duration.ofDays(7);
-  private static final Duration GONE_CONSUMER_IDLE = Duration.ofDays(1);
 
   private final ArchiveStream stream;
   private final ArchiveWriter writer;
   private final ArchivePartitions partitions;
-  private final ArchiveLagMonitor lag;
   private final GatewayConfig.Archive config;
   private final String consumer;
   private final Counter written;
@@ -55,15 +50,12 @@ public final class ArchiverVerticle extends VerticleBase {
   private Future<List<StreamEntry>> prefetched;
   private String claimCursor = "0-0";
   private long lastClaimPass;
-  private long lagTimer;
-  private long maintenanceTimer;
 
-  public ArchiverVerticle(ArchiveStream stream, ArchiveWriter writer, ArchivePartitions partitions, ArchiveLagMonitor lag,
-                          GatewayConfig.Archive config, MeterRegistry metrics) {
+  public ArchiverVerticle(ArchiveStream stream, ArchiveWriter writer, ArchivePartitions partitions, GatewayConfig.Archive config,
+                          MeterRegistry metrics) {
     this.stream = stream;
     this.writer = writer;
     this.partitions = partitions;
-    this.lag = lag;
     this.config = config;
     this.consumer = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     this.written = entries(metrics, "written");
@@ -74,18 +66,12 @@ public final class ArchiverVerticle extends VerticleBase {
     this.batchTime = Timer.builder("maskline.archive.batch").description("Time to write and acknowledge one archive batch").register(metrics);
   }
 
-  public String consumer() {
-    return consumer;
-  }
-
   @Override
   public Future<?> start() {
     // Neither Redis nor Postgres has to be up for the archiver to start: the loop waits for them.
     stream.ensureGroup()
         .compose(v -> partitions.ensureAhead())
         .onFailure(e -> LOG.warn("archive set-up deferred: {}", e.getMessage()));
-    lagTimer = vertx.setPeriodic(LAG_SAMPLE_MS, id -> lag.sample());
-    maintenanceTimer = vertx.setPeriodic(MAINTENANCE_MS, id -> maintain());
     LOG.info("archiver started {}", kv("consumer", consumer));
     next();
     return Future.succeededFuture();
@@ -95,8 +81,6 @@ public final class ArchiverVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    vertx.cancelTimer(lagTimer);
-    vertx.cancelTimer(maintenanceTimer);
     if (backoffTimer >= 0 && vertx.cancelTimer(backoffTimer)) {
       stopped.tryComplete();
     }
@@ -201,14 +185,6 @@ public final class ArchiverVerticle extends VerticleBase {
       // Entries trimmed away while pending cannot be archived any more; acknowledge them so they leave the group.
       return stream.acknowledge(claimed.vanished()).map(claimed.entries());
     });
-  }
-
-  private void maintain() {
-    partitions.ensureAhead()
-        .compose(v -> writer.applyParked(1_000))
-        .compose(applied -> writer.dropParkedOlderThan(PARKED_STATUS_TTL))
-        .compose(v -> stream.forgetIdleConsumers(GONE_CONSUMER_IDLE))
-        .onFailure(e -> LOG.debug("archive maintenance skipped: {}", e.getMessage()));
   }
 
   private long claimEvery() {

@@ -90,20 +90,21 @@ public final class ProxyNumbers {
   /** Re-mirrors every number (keeping live usage counts); run at start-up. */
   public Future<Integer> mirrorAll() {
     return pg.query("SELECT number, org_id FROM proxy_numbers").execute().compose(rows -> {
-      Future<Void> all = Future.succeededFuture();
-      for (Row row : rows) {
-        String number = row.getString("number");
-        String orgId = row.getString("org_id");
-        all = all.compose(v -> mirror(number, orgId));
-      }
-      return all.map(rows.size());
+      List<Request> writes = new ArrayList<>();
+      rows.forEach(row -> writes.addAll(mirrorRequests(row.getString("number"), row.getString("org_id"))));
+      // One pipelined batch: start-up time must not grow with the pool size.
+      return writes.isEmpty() ? Future.succeededFuture(0) : redis.batch(writes).map(done -> rows.size());
     });
   }
 
   private Future<Void> mirror(String number, String orgId) {
-    return redis.batch(List.of(
+    return redis.batch(mirrorRequests(number, orgId)).mapEmpty();
+  }
+
+  private static List<Request> mirrorRequests(String number, String orgId) {
+    return List.of(
         Request.cmd(Command.ZADD).arg(Keys.pool(orgId)).arg("NX").arg(0).arg(number),
-        Request.cmd(Command.HSET).arg(Keys.number(number)).arg("orgId").arg(orgId == null ? "" : orgId))).mapEmpty();
+        Request.cmd(Command.HSET).arg(Keys.number(number)).arg("orgId").arg(orgId == null ? "" : orgId));
   }
 
   static JsonObject page(List<ProxyNumber> numbers) {

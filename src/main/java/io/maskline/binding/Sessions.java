@@ -126,7 +126,7 @@ public final class Sessions {
 
   private Future<String> close(String taskId, String reason, Instant now) {
     List<String> args = List.of(Keys.PREFIX, Long.toString(now.toEpochMilli()), Long.toString(config.historyTtl().toMillis()),
-        reason, Keys.ARCHIVE_STREAM);
+        reason, Keys.ARCHIVE_STREAM, taskId);
     return CLOSE.run(redis, List.of(Keys.session(taskId)), args).map(answer -> {
       String outcome = answer.toString();
       if (outcome.equals("closed")) {

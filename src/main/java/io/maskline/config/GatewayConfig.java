@@ -133,10 +133,7 @@ public record GatewayConfig(
   }
 
   private static String email(String text) {
-    if (!text.matches("[^@\\s]+@[^@\\s]+")) {
-      throw new IllegalArgumentException("must be an email address");
-    }
-    return text;
+    return io.maskline.phone.EmailAddresses.normalize(text).orElseThrow(() -> new IllegalArgumentException("must be an email address"));
   }
 
   /** Secrets are masked so the config can be logged at start. */

@@ -3,19 +3,16 @@ package io.maskline.org;
 import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
+import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /** {@code PUT/GET /v1/orgs/{orgId}}. */
 public final class OrgApi implements HttpFeature {
-  // Deliberately simple: one @, no spaces, a dot in the domain. Real deliverability is the SMTP relay's call.
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
-
   private final Orgs orgs;
 
   public OrgApi(Orgs orgs) {
@@ -38,15 +35,8 @@ public final class OrgApi implements HttpFeature {
         throw new ApiException(ErrorCode.VALIDATION_FAILED, "country must be an ISO 3166 alpha-2 code with a numbering plan");
       }
     }
-    String email = body.getString("email");
-    if (email != null && !email.isBlank()) {
-      email = email.strip().toLowerCase(Locale.ROOT);
-      if (!EMAIL.matcher(email).matches()) {
-        throw new ApiException(ErrorCode.VALIDATION_FAILED, "email is not a valid address");
-      }
-    } else {
-      email = null;
-    }
+    String givenEmail = body.getString("email");
+    String email = givenEmail == null || givenEmail.isBlank() ? null : EmailAddresses.require("email", givenEmail);
     Org org = orgs.normalized(new Org(orgId, body.getString("name"), email, body.getString("adminPhone"),
         body.getBoolean("adminPhoneAcceptsSms", true), body.getBoolean("anonymize", true),
         body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country));

@@ -57,17 +57,19 @@ public final class Orgs {
   /** Re-mirrors every org to Redis; run at start-up so a Redis that lost its data routes again. */
   public Future<Integer> mirrorAll() {
     return pg.query(SELECT).execute().compose(rows -> {
-      Future<Void> all = Future.succeededFuture();
-      for (Row row : rows) {
-        Org org = fromRow(row);
-        all = all.compose(v -> mirror(org));
-      }
-      return all.map(rows.size());
+      java.util.List<Request> writes = new java.util.ArrayList<>();
+      rows.forEach(row -> writes.add(mirrorRequest(fromRow(row))));
+      // One pipelined batch, not a round trip per org: start-up time must not grow with the number of orgs.
+      return writes.isEmpty() ? Future.succeededFuture(0) : redis.batch(writes).map(done -> writes.size());
     });
   }
 
   private Future<Void> mirror(Org org) {
-    Request hset = Request.cmd(Command.HSET).arg(Keys.org(org.orgId()))
+    return redis.send(mirrorRequest(org)).mapEmpty();
+  }
+
+  private Request mirrorRequest(Org org) {
+    return Request.cmd(Command.HSET).arg(Keys.org(org.orgId()))
         .arg("email").arg(nullToEmpty(org.email()))
         .arg("adminPhone").arg(nullToEmpty(org.adminPhone()))
         .arg("adminPhoneAcceptsSms").arg(flag(org.adminPhoneAcceptsSms()))
@@ -75,7 +77,6 @@ public final class Orgs {
         .arg("routeRecipientsToAdmin").arg(flag(org.routeRecipientsToAdmin()))
         .arg("recordCalls").arg(flag(org.recordCalls()))
         .arg("country").arg(countryOf(org));
-    return redis.send(hset).mapEmpty();
   }
 
   static Org fromRow(Row row) {

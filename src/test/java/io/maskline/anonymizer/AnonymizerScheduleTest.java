@@ -38,9 +38,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import static io.maskline.anonymizer.Forgetting.WAIT;
 import static io.maskline.anonymizer.Forgetting.runBackendWaitingOnALock;
-import static io.maskline.archive.ArchiveEvents.count;
-import static io.maskline.archive.ArchiveEvents.eventually;
-import static io.maskline.archive.ArchiveEvents.rows;
+import static io.maskline.support.Sql.count;
+import static io.maskline.support.Eventually.eventually;
+import static io.maskline.support.Sql.rows;
 import static io.maskline.support.TestData.id;
 import static io.maskline.support.TestData.phone;
 import static org.assertj.core.api.Assertions.assertThat;

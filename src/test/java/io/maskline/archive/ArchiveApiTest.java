@@ -31,10 +31,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.maskline.archive.ArchiveEvents.add;
-import static io.maskline.archive.ArchiveEvents.count;
-import static io.maskline.archive.ArchiveEvents.eventually;
-import static io.maskline.archive.ArchiveEvents.rows;
+import static io.maskline.support.Sql.count;
+import static io.maskline.support.Eventually.eventually;
+import static io.maskline.support.Sql.rows;
 import static io.maskline.archive.ArchiveEvents.sid;
+import static io.maskline.support.ProblemAssert.assertProblem;
 import static io.maskline.support.TestData.id;
 import static io.maskline.support.TestData.org;
 import static io.maskline.support.TestData.phone;
@@ -267,11 +268,5 @@ class ArchiveApiTest {
 
   private static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
-
-  static void assertProblem(HttpResponse<Buffer> response, int status, String code) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo(code);
   }
 }

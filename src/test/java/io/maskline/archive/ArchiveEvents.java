@@ -5,21 +5,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
-/** Archive stream events as the webhook and session code emit them, and the reads tests assert on. */
+/** Archive stream events as the webhook and session code emit them (reads live in support/Sql and support/Eventually). */
 public final class ArchiveEvents {
   private ArchiveEvents() {}
 
@@ -114,26 +108,4 @@ public final class ArchiveEvents {
     redis.batch(batch).await();
   }
 
-  public static List<Row> rows(Pool pg, String sql, Object... params) {
-    List<Row> rows = new ArrayList<>();
-    pg.preparedQuery(sql).execute(Tuple.wrap(params)).await().forEach(rows::add);
-    return rows;
-  }
-
-  public static long count(Pool pg, String sql, Object... params) {
-    return rows(pg, sql, params).get(0).getLong(0);
-  }
-
-  public static void eventually(String what, Duration within, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() < deadline).as("timed out waiting for: " + what).isTrue();
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-  }
 }

@@ -104,8 +104,8 @@ public final class TwilioWebhooks implements HttpFeature {
           InboundLookup.Found found = (InboundLookup.Found) result;
           Decision decision = InboundRouter.decide(found.facts());
           String answer = twiml.render(decision, channel);
-          answer(rc, answer);
           count(channel, decision);
+          answer(rc, answer);
           String orgId = orgOf(found);
           Map<String, String> event = archiveEvent(sid, orgId, found.taskId(), inbound, form, now, decision, found.variablesJson(), channel);
           Map<String, String> mail = decision instanceof Decision.EmailOrg email
