@@ -38,8 +38,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import static io.maskline.anonymizer.Forgetting.WAIT;
 import static io.maskline.anonymizer.Forgetting.runBackendWaitingOnALock;
-import static io.maskline.support.Sql.count;
 import static io.maskline.support.Eventually.eventually;
+import static io.maskline.support.Sql.count;
 import static io.maskline.support.Sql.rows;
 import static io.maskline.support.TestData.id;
 import static io.maskline.support.TestData.phone;
