@@ -24,10 +24,14 @@ public final class AnonymizationRequests {
       SELECT r.*, COALESCE(o.country, $1) AS country
       FROM anonymization_requests r JOIN orgs o ON o.org_id = r.org_id
       WHERE r.status = 'WAITING' ORDER BY r.created_at, r.id""";
-  private static final String LOCK_WAITING = "SELECT 1 FROM anonymization_requests WHERE id = $1 AND status = 'WAITING' FOR UPDATE";
+  // The request masked and done, and its run's counts, in the request's own transaction: the counts always equal the
+  // committed work, even after a crash. No row when the request was no longer waiting.
   private static final String MARK_DONE = """
-      UPDATE anonymization_requests SET status = 'DONE', done_at = $2, run_id = $3, phone = $4, email = $5, report = $6
-      WHERE id = $1""";
+      WITH done AS (
+        UPDATE anonymization_requests SET status = 'DONE', done_at = $2, run_id = $3, phone = $4, email = $5, report = $6
+        WHERE id = $1 AND status = 'WAITING' RETURNING id)
+      UPDATE anonymizer_runs SET requests_done = requests_done + 1, records_anonymized = records_anonymized + $7
+      WHERE run_id = $3 AND EXISTS (SELECT 1 FROM done)""";
   // WAITING requests are kept whatever their age: dropping one would silently drop the duty to forget someone.
   private static final String DELETE_DONE_BEFORE = "DELETE FROM anonymization_requests WHERE status = 'DONE' AND created_at < $1";
 
@@ -70,16 +74,12 @@ public final class AnonymizationRequests {
     });
   }
 
-  /** Inside a request's transaction: true when it is still waiting, and from now on nobody else can take it. */
-  static Future<Boolean> lockIfWaiting(SqlClient conn, UUID id) {
-    return conn.preparedQuery(LOCK_WAITING).execute(Tuple.of(id)).map(rows -> rows.size() == 1);
-  }
-
-  static Future<Void> markDone(SqlClient conn, AnonymizationRequest request, Instant doneAt, UUID runId, JsonObject report) {
+  /** Marks the request done (identity masked, report) and counts it in its run; false when it was not waiting. */
+  static Future<Boolean> markDone(SqlClient conn, AnonymizationRequest request, Instant doneAt, UUID runId, JsonObject report, long records) {
     AnonymizationRequest masked = request.masked();
     return conn.preparedQuery(MARK_DONE)
-        .execute(Tuple.of(request.id(), doneAt.atOffset(ZoneOffset.UTC), runId, masked.phone(), masked.email(), report))
-        .mapEmpty();
+        .execute(Tuple.of(request.id(), doneAt.atOffset(ZoneOffset.UTC), runId, masked.phone(), masked.email(), report, records))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   /** Deletes done requests made more than {@value #KEEP_MONTHS} months before {@code now}; returns how many. */

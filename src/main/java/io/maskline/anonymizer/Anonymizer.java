@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -237,17 +238,25 @@ public final class Anonymizer {
         });
   }
 
-  /** One request in one transaction; null when another run did it meanwhile. */
+  /**
+   * One request in one transaction, in three round trips: BEGIN and the archive lookup (Redis alongside), the writes
+   * and the request marked done with the run's counts, COMMIT. Null when the request was no longer waiting (nothing
+   * is kept then). The run's advisory lock is what keeps two runs off the same request.
+   */
   private Future<Report> doRequest(SqlConnection conn, RunState run, Pending pending, Future<Map<String, List<String>>> entries) {
     AnonymizationRequest request = pending.request();
     IdentityMatcher person = IdentityMatcher.of(request.phone(), request.email(), pending.country());
-    return conn.begin().compose(tx -> AnonymizationRequests.lockIfWaiting(conn, request.id())
-        .compose(waiting -> !waiting ? Future.<Report>succeededFuture() : archive.apply(conn, request, person)
-            .compose(outcome -> forgetInRedis(request, entries).map(forgotten -> new Report(outcome, forgotten)))
-            .compose(report -> AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson())
-                .compose(v -> AnonymizerRuns.countRequest(conn, run.runId, report.records()))
-                .map(report)))
-        .compose(report -> tx.commit().map(report))
+    Future<Transaction> begun = conn.begin();
+    // Sent right behind BEGIN, without waiting for its answer.
+    Future<ArchiveRedaction.Changes> changes = archive.changes(conn, request, person);
+    Future<HistoryEntries.Forgotten> forgotten = forgetInRedis(request, entries);
+    return begun.compose(tx -> Future.all(changes, forgotten)
+        .compose(found -> {
+          Report report = new Report(changes.result().outcome(), forgotten.result());
+          Future<Void> written = archive.write(conn, changes.result());
+          Future<Boolean> marked = AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson(), report.records());
+          return Future.all(written, marked).compose(done -> marked.result() ? tx.commit().map(report) : tx.rollback().map((Report) null));
+        })
         .recover(e -> tx.rollback().transform(rolledBack -> Future.failedFuture(e))));
   }
 

@@ -25,9 +25,6 @@ public final class AnonymizerRuns {
   private static final String SLOT = "SELECT run_id FROM anonymizer_runs WHERE scheduled_for = $1";
   private static final String RUNNING = "SELECT run_id FROM anonymizer_runs WHERE status = 'running'";
   private static final String GET = "SELECT * FROM anonymizer_runs WHERE run_id = $1";
-  // In the request's own transaction, so the counts always equal the committed work, even after a crash.
-  private static final String COUNT_REQUEST = """
-      UPDATE anonymizer_runs SET requests_done = requests_done + 1, records_anonymized = records_anonymized + $2 WHERE run_id = $1""";
   private static final String FINISH = """
       UPDATE anonymizer_runs SET status = $2, finished_at = $3, requests_failed = $4, records = $5, details = $6 WHERE run_id = $1""";
 
@@ -56,10 +53,6 @@ public final class AnonymizerRuns {
       }
       return Optional.empty();
     });
-  }
-
-  static Future<Void> countRequest(SqlClient conn, UUID runId, long records) {
-    return conn.preparedQuery(COUNT_REQUEST).execute(Tuple.of(runId, records)).mapEmpty();
   }
 
   static Future<Void> finish(SqlClient client, UUID runId, String status, Instant finishedAt, int requestsFailed, JsonObject records,

@@ -20,22 +20,36 @@ import java.util.stream.Collectors;
 /**
  * One request's work in the archive, inside its transaction: find the org's records that hold the person (as
  * from/to through the b-tree indexes, mentioned in bodies, email texts and variable values through the GIN index
- * of {@code identity_tokens}), replace every occurrence with "Anonymized", and do the same in the raw provider
- * payloads when the request's scope includes them. With {@code deleteRecordingsAndBodies}, the matched
+ * of {@code identity_tokens}) and, when the request's scope includes them, their raw provider payloads; work out
+ * in Java ({@link IdentityMatcher}) what each becomes; write it. With {@code deleteRecordingsAndBodies}, the matched
  * records also lose their message bodies and their recordings, deleted at the provider first (the archive's
  * {@link TwilioRecordings}); a recording the provider would not delete keeps its sid and is reported.
  *
- * <p>Only rows whose values really change are written: a second run finds nothing left to change.
+ * <p>One statement finds everything and the writes are sent together, so a request costs few round trips. Only
+ * rows whose values really change are written: a second run finds nothing left to change.
  */
 final class ArchiveRedaction {
-  // Three index lookups: the org's (from|to) b-trees and the org-prefixed mention keys, so no plan can fall back to
-  // reading all of an org's records.
-  private static final String FIND_COMMUNICATIONS = """
-      SELECT id, archive_month, provider_sid, task_id, from_addr, to_addr, body, variables, recording_sid, anonymized
-      FROM communications
-      WHERE (org_id = $1 AND from_addr = ANY($2)) OR (org_id = $1 AND to_addr = ANY($2))
-         OR communication_identities(org_id, body, variables) && $3
-      FOR UPDATE""";
+  // The records: three index lookups (the org's from/to b-trees, the org-prefixed mention keys), so no plan can fall
+  // back to reading all of an org's records. The raw payloads ($5: in scope): those of the org naming the person as
+  // a party; those of the records found (by sid, also org-less status callbacks that came before their
+  // interaction); the session events of their tasks (variables). ARRAY(...) makes the sids and tasks index keys.
+  private static final String FIND = """
+      WITH c AS (
+        SELECT id, archive_month, provider_sid, task_id, from_addr, to_addr, body, variables, recording_sid, anonymized
+        FROM communications
+        WHERE (org_id = $1 AND from_addr = ANY($2)) OR (org_id = $1 AND to_addr = ANY($2))
+           OR communication_identities(org_id, body, variables) && $3
+        FOR UPDATE),
+      r AS (
+        SELECT event_key, archive_month, payload FROM raw_events
+        WHERE $4 AND ((raw_event_parties(payload) && $2 AND org_id = $1)
+           OR (provider_sid = ANY(ARRAY(SELECT provider_sid FROM c)) AND org_id IN ($1, ''))
+           OR (org_id = $1 AND task_id = ANY(ARRAY(SELECT task_id FROM c WHERE task_id IS NOT NULL)) AND kind = 'session'))
+        FOR UPDATE)
+      SELECT id, archive_month, provider_sid, task_id, from_addr, to_addr, body, variables, recording_sid, anonymized,
+             NULL AS event_key, NULL::jsonb AS payload FROM c
+      UNION ALL
+      SELECT NULL, archive_month, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, event_key, payload FROM r""";
   private static final String UPDATE_COMMUNICATIONS = """
       UPDATE communications c SET from_addr = u.from_addr, to_addr = u.to_addr, body = u.body, variables = u.variables::jsonb,
         anonymized = u.anonymized,
@@ -44,14 +58,6 @@ final class ArchiveRedaction {
       FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::boolean[])
            AS u(id, archive_month, from_addr, to_addr, body, variables, anonymized, recording_deleted)
       WHERE c.id = u.id AND c.archive_month = u.archive_month""";
-  // The org's raw events that name the person as a party; those of the records found (by sid: also the org-less
-  // status callbacks that came before their interaction); the session events of their tasks (variables).
-  private static final String FIND_RAW_EVENTS = """
-      SELECT event_key, archive_month, payload FROM raw_events
-      WHERE (raw_event_parties(payload) && $2 AND org_id = $1)
-         OR (provider_sid = ANY($3) AND org_id IN ($1, ''))
-         OR (org_id = $1 AND task_id = ANY($4) AND kind = 'session')
-      FOR UPDATE""";
   private static final String UPDATE_RAW_EVENTS = """
       UPDATE raw_events r SET payload = u.payload::jsonb, anonymized = true
       FROM unnest($1::text[], $2::date[], $3::text[]) AS u(event_key, archive_month, payload)
@@ -65,33 +71,54 @@ final class ArchiveRedaction {
     this.recordings = recordings;
   }
 
-  /** What one request changed in the archive. */
+  /** What one request changes in the archive. */
   record Outcome(int communications, int rawEvents, int bodiesDeleted, int recordingsDeleted, List<JsonObject> recordingsFailed) {}
+
+  /** The rows to write, worked out from the rows found, and what writing them will change. */
+  record Changes(List<Change> communications, List<RawChange> rawEvents, Outcome outcome) {}
 
   private record Found(long id, LocalDate month, String sid, String task, String from, String to, String body, JsonObject variables,
                        String recordingSid, boolean anonymized) {}
 
   private record Change(Found row, String from, String to, String body, JsonObject variables, boolean anonymized, boolean recordingDeleted) {}
 
-  Future<Outcome> apply(SqlConnection conn, AnonymizationRequest request, IdentityMatcher person) {
+  private record RawChange(String eventKey, LocalDate month, Object payload) {}
+
+  /** Finds the person's rows (locking them) and works out what each becomes; deletes recordings when asked to. */
+  Future<Changes> changes(SqlConnection conn, AnonymizationRequest request, IdentityMatcher person) {
     String[] parties = person.parties().toArray(String[]::new);
     String[] mentions = person.tokens().stream().map(token -> request.orgId() + ":" + token).toArray(String[]::new);
-    return conn.preparedQuery(FIND_COMMUNICATIONS).execute(Tuple.of(request.orgId(), parties, mentions))
-        .map(ArchiveRedaction::found)
-        .compose(found -> deleteRecordings(request, found).compose(deletions -> {
-          List<Change> changes = found.stream().map(row -> change(row, person, request.deleteRecordingsAndBodies(), deletions))
-              .filter(Objects::nonNull).toList();
-          List<JsonObject> failed = found.stream().filter(row -> row.recordingSid() != null)
-              .filter(row -> !deletions.getOrDefault(row.recordingSid(), DELETED).deleted())
-              .map(row -> failure(row, deletions.get(row.recordingSid()))).toList();
-          String[] sids = found.stream().map(Found::sid).distinct().toArray(String[]::new);
-          String[] tasks = found.stream().map(Found::task).filter(Objects::nonNull).distinct().toArray(String[]::new);
-          return updateCommunications(conn, changes)
-              .compose(v -> request.includesRaw() ? redactRaw(conn, request.orgId(), person, parties, sids, tasks) : Future.succeededFuture(0))
-              .map(raw -> new Outcome(changes.size(), raw,
-                  (int) changes.stream().filter(c -> c.row().body() != null && c.body() == null).count(),
-                  (int) changes.stream().filter(Change::recordingDeleted).count(), failed));
-        }));
+    return conn.preparedQuery(FIND).execute(Tuple.of(request.orgId(), parties, mentions, request.includesRaw())).compose(rows -> {
+      List<Found> found = new ArrayList<>();
+      List<RawChange> raw = new ArrayList<>();
+      for (Row row : rows) {
+        if (row.getString("event_key") == null) {
+          found.add(found(row));
+        } else {
+          Object payload = row.getValue("payload");
+          Object redacted = person.redactJson(payload);
+          if (!redacted.equals(payload)) {
+            raw.add(new RawChange(row.getString("event_key"), row.getLocalDate("archive_month"), redacted));
+          }
+        }
+      }
+      return deleteRecordings(request, found).map(deletions -> {
+        List<Change> changes = found.stream().map(row -> change(row, person, request.deleteRecordingsAndBodies(), deletions))
+            .filter(Objects::nonNull).toList();
+        List<JsonObject> failed = found.stream().filter(row -> row.recordingSid() != null)
+            .filter(row -> !deletions.getOrDefault(row.recordingSid(), DELETED).deleted())
+            .map(row -> failure(row, deletions.get(row.recordingSid()))).toList();
+        Outcome outcome = new Outcome(changes.size(), raw.size(),
+            (int) changes.stream().filter(c -> c.row().body() != null && c.body() == null).count(),
+            (int) changes.stream().filter(Change::recordingDeleted).count(), failed);
+        return new Changes(changes, raw, outcome);
+      });
+    });
+  }
+
+  /** Writes the changes; both statements are queued at once on the connection. */
+  Future<Void> write(SqlConnection conn, Changes changes) {
+    return Future.all(updateCommunications(conn, changes.communications()), updateRawEvents(conn, changes.rawEvents())).mapEmpty();
   }
 
   /** A recording that stays at the provider: its record keeps the sid, so anonymize-and-delete by id can retry it. */
@@ -100,15 +127,11 @@ final class ArchiveRedaction {
         .put("error", deletion.error());
   }
 
-  private static List<Found> found(Iterable<Row> rows) {
-    List<Found> found = new ArrayList<>();
-    for (Row row : rows) {
-      Object variables = row.getValue("variables");
-      found.add(new Found(row.getLong("id"), row.getLocalDate("archive_month"), row.getString("provider_sid"), row.getString("task_id"),
-          row.getString("from_addr"), row.getString("to_addr"), row.getString("body"),
-          variables instanceof JsonObject json ? json : new JsonObject(), row.getString("recording_sid"), row.getBoolean("anonymized")));
-    }
-    return found;
+  private static Found found(Row row) {
+    Object variables = row.getValue("variables");
+    return new Found(row.getLong("id"), row.getLocalDate("archive_month"), row.getString("provider_sid"), row.getString("task_id"),
+        row.getString("from_addr"), row.getString("to_addr"), row.getString("body"),
+        variables instanceof JsonObject json ? json : new JsonObject(), row.getString("recording_sid"), row.getBoolean("anonymized"));
   }
 
   private Future<Map<String, Deletion>> deleteRecordings(AnonymizationRequest request, List<Found> found) {
@@ -152,27 +175,13 @@ final class ArchiveRedaction {
         changes.stream().map(Change::recordingDeleted).toArray(Boolean[]::new))).mapEmpty();
   }
 
-  private static Future<Integer> redactRaw(SqlConnection conn, String orgId, IdentityMatcher person, String[] parties, String[] sids,
-                                          String[] tasks) {
-    return conn.preparedQuery(FIND_RAW_EVENTS).execute(Tuple.of(orgId, parties, sids, tasks)).compose(rows -> {
-      List<String> keys = new ArrayList<>();
-      List<LocalDate> months = new ArrayList<>();
-      List<String> payloads = new ArrayList<>();
-      for (Row row : rows) {
-        Object payload = row.getValue("payload");
-        Object redacted = person.redactJson(payload);
-        if (!redacted.equals(payload)) {
-          keys.add(row.getString("event_key"));
-          months.add(row.getLocalDate("archive_month"));
-          payloads.add(Json.encode(redacted));
-        }
-      }
-      if (keys.isEmpty()) {
-        return Future.succeededFuture(0);
-      }
-      return conn.preparedQuery(UPDATE_RAW_EVENTS)
-          .execute(Tuple.of(keys.toArray(String[]::new), months.toArray(LocalDate[]::new), payloads.toArray(String[]::new)))
-          .map(keys.size());
-    });
+  private static Future<Void> updateRawEvents(SqlConnection conn, List<RawChange> changes) {
+    if (changes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(UPDATE_RAW_EVENTS).execute(Tuple.of(
+        changes.stream().map(RawChange::eventKey).toArray(String[]::new),
+        changes.stream().map(RawChange::month).toArray(LocalDate[]::new),
+        changes.stream().map(c -> Json.encode(c.payload())).toArray(String[]::new))).mapEmpty();
   }
 }

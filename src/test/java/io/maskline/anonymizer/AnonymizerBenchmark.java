@@ -157,8 +157,9 @@ public final class AnonymizerBenchmark {
       // Raw payloads first: their records' sids are found by the number, which the second statement replaces.
       sql.append("BEGIN;\n")
           .append("UPDATE raw_events SET payload = regexp_replace(payload::text, '").append(regex).append("', 'Anonymized', 'g')::jsonb, anonymized = true")
-          .append(" WHERE org_id = '").append(org).append("' AND (raw_event_parties(payload) && '{").append(x).append("}'")
-          .append(" OR provider_sid IN (SELECT provider_sid FROM communications WHERE ").append(matches).append("));\n")
+          .append(" WHERE (org_id = '").append(org).append("' AND raw_event_parties(payload) && '{").append(x).append("}')")
+          .append(" OR (org_id IN ('").append(org).append("', '') AND provider_sid = ANY(ARRAY(SELECT provider_sid FROM communications WHERE ")
+          .append(matches).append(")));\n")
           .append("UPDATE communications SET from_addr = CASE WHEN from_addr = '").append(x).append("' THEN 'Anonymized' ELSE from_addr END,")
           .append(" to_addr = CASE WHEN to_addr = '").append(x).append("' THEN 'Anonymized' ELSE to_addr END,")
           .append(" body = regexp_replace(body, '").append(regex).append("', 'Anonymized', 'g'),")

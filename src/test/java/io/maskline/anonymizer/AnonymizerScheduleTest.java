@@ -1,5 +1,6 @@
 package io.maskline.anonymizer;
 
+import io.maskline.archive.ArchiveEvents;
 import io.maskline.config.CronSchedule;
 import io.maskline.config.GatewayConfig;
 import io.maskline.provider.twilio.TwilioRecordings;
@@ -37,8 +38,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import static io.maskline.anonymizer.Forgetting.WAIT;
 import static io.maskline.anonymizer.Forgetting.runBackendWaitingOnALock;
-import static io.maskline.support.Sql.count;
 import static io.maskline.support.Eventually.eventually;
+import static io.maskline.support.Sql.count;
 import static io.maskline.support.Sql.rows;
 import static io.maskline.support.TestData.id;
 import static io.maskline.support.TestData.phone;
@@ -102,15 +103,19 @@ class AnonymizerScheduleTest {
 
   @Test
   void twoPodsAskedAtOnceShareOneRunHeldByOneConnection() {
-    // A waiting request whose row the test holds keeps the run busy while both pods are asked.
+    // A waiting request whose person's record the test holds keeps the run busy while both pods are asked.
     String orgId = id("org");
+    String person = phone();
+    String sid = ArchiveEvents.sid("SM");
     pg.preparedQuery("INSERT INTO orgs (org_id, name, country) VALUES ($1, 'Racing', 'NO')").execute(Tuple.of(orgId)).await();
+    pg.preparedQuery("INSERT INTO communications (archive_month, org_id, provider_sid, channel, direction, from_addr, started_at) "
+        + "VALUES (archive_month_of(now()), $1, $2, 'sms', 'inbound', $3, now())").execute(Tuple.of(orgId, sid, person)).await();
     UUID request = UUID.randomUUID();
     pg.preparedQuery("INSERT INTO anonymization_requests (id, org_id, phone, scope) VALUES ($1, $2, $3, '{archive}')")
-        .execute(Tuple.of(request, orgId, phone())).await();
+        .execute(Tuple.of(request, orgId, person)).await();
     SqlConnection holder = pg.getConnection().await();
     Transaction held = holder.begin().await();
-    holder.preparedQuery("SELECT 1 FROM anonymization_requests WHERE id = $1 FOR UPDATE").execute(Tuple.of(request)).await();
+    holder.preparedQuery("SELECT 1 FROM communications WHERE provider_sid = $1 FOR UPDATE").execute(Tuple.of(sid)).await();
 
     Clock clock = Clock.systemUTC();
     Pod a = deploy(clock, ZoneOffset.UTC);

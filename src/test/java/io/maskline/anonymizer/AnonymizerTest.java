@@ -44,11 +44,11 @@ import static io.maskline.anonymizer.Forgetting.runBackendWaitingOnALock;
 import static io.maskline.anonymizer.Forgetting.search;
 import static io.maskline.anonymizer.Forgetting.startRun;
 import static io.maskline.anonymizer.Forgetting.waitForEnd;
-import static io.maskline.support.Sql.count;
-import static io.maskline.support.Eventually.eventually;
-import static io.maskline.support.Sql.rows;
 import static io.maskline.archive.ArchiveEvents.sid;
+import static io.maskline.support.Eventually.eventually;
 import static io.maskline.support.ProblemAssert.assertProblem;
+import static io.maskline.support.Sql.count;
+import static io.maskline.support.Sql.rows;
 import static io.maskline.support.TestData.id;
 import static io.maskline.support.TestData.number;
 import static io.maskline.support.TestData.org;
@@ -265,10 +265,10 @@ class AnonymizerTest {
     archived(redis, pg, people.stream().map(x -> ArchiveEvents.sms(orgId, sid("SM"), id("task"), x, p, driver, "this is " + x, System.currentTimeMillis())).toList());
     List<String> requests = people.stream().map(x -> requestFor(gw, orgId, x, null).getString("id")).toList();
 
-    // Hold the second request's row: the run does the first, then waits on the second; then its connection dies.
+    // Hold the second person's record: the run does the first request, then waits on the second; then its connection dies.
     SqlConnection holder = pg.getConnection().await();
     Transaction held = holder.begin().await();
-    holder.preparedQuery("SELECT 1 FROM anonymization_requests WHERE id = $1 FOR UPDATE").execute(Tuple.of(UUID.fromString(requests.get(1)))).await();
+    holder.preparedQuery("SELECT 1 FROM communications WHERE org_id = $1 AND from_addr = $2 FOR UPDATE").execute(Tuple.of(orgId, people.get(1))).await();
     String runId = startRun(gw);
     eventually("the run waits on the second request", WAIT, () -> runBackendWaitingOnALock(pg) != null
         && requestById(gw, orgId, requests.get(0)).getString("status").equals("DONE"));

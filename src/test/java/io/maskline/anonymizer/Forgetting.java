@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 import static io.maskline.archive.ArchiveEvents.addAll;
-import static io.maskline.support.Sql.count;
 import static io.maskline.support.Eventually.eventually;
+import static io.maskline.support.Sql.count;
 import static io.maskline.support.Sql.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
