@@ -122,18 +122,21 @@ if [ -z "$BASELINE" ]; then
 fi
 wait_http "$BASELINE/health/live" 60
 
+# Sids must be new on every run: a gateway keeps each answer for 24 h, so a Sid seen in an earlier run is answered
+# from the stored answer (the cheap duplicate path) and would inflate its figures. The mix seed is per run.
+RUN_SEED=$(( $(date +%s) % 1000000000 ))
 COMMON=(-Dbindings="$BINDINGS" -DauthToken="$AUTH_TOKEN" -DpublicUrl="$PUBLIC_URL" -DaccountSid="$ACCOUNT_SID"
         -Drequests="$REQUESTS" -DwarmupRequests=$((REQUESTS / 4)))
 
 log "generating signed requests for the baseline (deterministic fixture)"
-java -cp "$CP" "${COMMON[@]}" -Dsetup=false -Dseed=1 \
+java -cp "$CP" "${COMMON[@]}" -Dsetup=false -Dseed="$RUN_SEED" \
   -Dout="$OUT/baseline.req" -DwarmupOut="$OUT/baseline-warmup.req" maskline.loadtest.bench.PrepareWebhookBench
 
 if [ -n "$GATEWAY" ]; then
   wait_http "$GATEWAY/health/ready" 30
   log "opening $BINDINGS sessions on the gateway and generating its signed requests"
   TASKS_FILE="$OUT/gateway-tasks.txt"
-  java -cp "$CP" "${COMMON[@]}" -Dsetup=true -Dseed=2 -DbaseUrl="$GATEWAY" -DadminToken="$ADMIN_TOKEN" \
+  java -cp "$CP" "${COMMON[@]}" -Dsetup=true -Dseed="$((RUN_SEED + 1))" -DbaseUrl="$GATEWAY" -DadminToken="$ADMIN_TOKEN" \
     -DtasksOut="$TASKS_FILE" -Dout="$OUT/gateway.req" -DwarmupOut="$OUT/gateway-warmup.req" \
     maskline.loadtest.bench.PrepareWebhookBench
 fi
@@ -170,20 +173,30 @@ peak_rss_kb() { # pid while-pid -> peak VmRSS (kB) of pid while while-pid runs
   echo "$peak"
 }
 
+# The gateway's own count of webhooks answered from a stored answer (its /metrics); the mix sends ~7 %.
+duplicates_seen() { # url -> counter value, or nothing when the server has no such metric
+  curl -fsS "$1/metrics" 2>/dev/null | awk '/^maskline_webhooks_duplicates_total/ {printf "%d", $2}'  || true
+}
+
 bench_one() { # name url reqfile warmupfile pid
-  local name=$1 url=$2 file=$3 warm=$4 pid=$5 wpid rss=""
+  local name=$1 url=$2 file=$3 warm=$4 pid=$5 wpid rss="" dup_before dup_after
   preflight "$name" "$url" "$warm"
   if [ "$WARMUP" != "0" ] && [ "$WARMUP" != "0s" ]; then
     log "$name: warm-up $WARMUP"
     run_wrk "$name-warmup" "$url" "$warm" "$WARMUP"
   fi
   log "$name: wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+  dup_before=$(duplicates_seen "$url")
   run_wrk "$name" "$url" "$file" "$DURATION" &
   wpid=$!
   if [ -n "$pid" ]; then rss=$(peak_rss_kb "$pid" "$wpid"); fi
   wait "$wpid" || { cat "$OUT/$name.wrk" >&2; return 1; }
   grep '^RESULT' "$OUT/$name.wrk" | sed "s/^RESULT/RESULT server=$name/" > "$OUT/$name.result"
   [ -n "$rss" ] && echo " peak_rss_mb=$((rss / 1024))" >> "$OUT/$name.result"
+  dup_after=$(duplicates_seen "$url")
+  if [ -n "$dup_before" ] && [ -n "$dup_after" ]; then
+    echo " duplicates_answered=$((dup_after - dup_before))" >> "$OUT/$name.result"
+  fi
   if [ -n "$pid" ] && command -v jcmd >/dev/null 2>&1; then
     jcmd "$pid" GC.heap_info > "$OUT/$name-heap.txt" 2>&1 || true
   fi
@@ -202,11 +215,11 @@ field() { tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
   echo
   echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP), signed POST /webhooks/twilio/sms, $BINDINGS active sessions, $REQUESTS requests per file; wrk pinned: ${WRK_CPUS:-no}, baseline pinned: ${BASELINE_CPUS:-no}; $(nproc) cores."
   echo
-  echo "| server | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | resent after wrap | peak RSS MB |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| server | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | resent after wrap | peak RSS MB | duplicates answered |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   for n in baseline gateway; do
     f="$OUT/$n.result"; [ -f "$f" ] || continue
-    echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" max_ms) | $(field "$f" non2xx3xx) | $(field "$f" socket_errors) | $(field "$f" resent_after_wrap) | $(field "$f" peak_rss_mb) |"
+    echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" max_ms) | $(field "$f" non2xx3xx) | $(field "$f" socket_errors) | $(field "$f" resent_after_wrap) | $(field "$f" peak_rss_mb) | $(field "$f" duplicates_answered) |"
   done
   if [ -f "$OUT/gateway.result" ]; then
     echo

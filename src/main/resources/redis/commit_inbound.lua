@@ -7,12 +7,9 @@ local answer, orgId, ttl, archiveStream, mailStream = ARGV[1], ARGV[2], ARGV[3],
 local archiveCount = tonumber(ARGV[6])
 redis.call('HSET', sidKey, 'answer', answer, 'orgId', orgId)
 redis.call('PEXPIRE', sidKey, ttl)
-local archive = {}
-for i = 7, 6 + archiveCount do archive[#archive + 1] = ARGV[i] end
-redis.call('XADD', archiveStream, 'MAXLEN', '~', '10000000', '*', unpack(archive))
+-- unpack straight from ARGV: no per-webhook Lua table.
+redis.call('XADD', archiveStream, 'MAXLEN', '~', '10000000', '*', unpack(ARGV, 7, 6 + archiveCount))
 if #ARGV > 6 + archiveCount then
-  local mail = {}
-  for i = 7 + archiveCount, #ARGV do mail[#mail + 1] = ARGV[i] end
-  redis.call('XADD', mailStream, '*', unpack(mail))
+  redis.call('XADD', mailStream, '*', unpack(ARGV, 7 + archiveCount, #ARGV))
 end
 return 1

@@ -31,18 +31,12 @@ if overLimit(prefix .. 'rate:' .. proxy .. ':' .. caller, ratePerPair)
   guard = 'RATE_LIMITED'
 end
 
-local function hash(key)
-  local flat = redis.call('HGETALL', key)
-  if #flat == 0 then return nil end
-  local h = {}
-  for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
-  return h
-end
-
+-- HMGET of the fields needed, not HGETALL into a Lua table: this script runs for every webhook, and Redis's CPU
+-- per webhook is the gateway's largest cost after its own (docs/PERFORMANCE.md).
 local context, orgId, taskId, role, counterpart, variables = 'UNKNOWN', '', '', '', '', '{}'
-local route = hash(prefix .. 'route:' .. proxy .. ':' .. caller)
-if route then
-  context, orgId, taskId, role, counterpart = 'ACTIVE', route.orgId, route.taskId, route.role, route.counterpart
+local route = redis.call('HMGET', prefix .. 'route:' .. proxy .. ':' .. caller, 'orgId', 'taskId', 'role', 'counterpart')
+if route[1] then
+  context, orgId, taskId, role, counterpart = 'ACTIVE', route[1], route[2], route[3], route[4]
   variables = redis.call('HGET', prefix .. 'session:' .. taskId, 'variables') or '{}'
   -- Loop guard: messages on one binding (pair of parties through P) per minute; auto-responders exceed it fast.
   if guard == 'CLEAR' and channel == 'sms' then
@@ -51,9 +45,9 @@ if route then
     if overLimit(prefix .. 'loop:' .. proxy .. ':' .. a .. ':' .. b, loopGuard) then guard = 'LOOP_DETECTED' end
   end
 else
-  local history = hash(prefix .. 'hist:' .. proxy .. ':' .. caller)
-  if history then
-    context, orgId, taskId, role = 'ENDED', history.orgId, history.taskId, history.role
+  local history = redis.call('HMGET', prefix .. 'hist:' .. proxy .. ':' .. caller, 'orgId', 'taskId', 'role')
+  if history[1] then
+    context, orgId, taskId, role = 'ENDED', history[1], history[2], history[3]
   end
 end
 
@@ -62,11 +56,14 @@ if context == 'UNKNOWN' and dedicatedOrg ~= '' then
   context, orgId = 'DEDICATED', dedicatedOrg
 end
 
-local org = orgId ~= '' and hash(prefix .. 'org:' .. orgId) or nil
 local result = {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables}
-if org then
-  for _, field in ipairs({'email', 'adminPhone', 'adminPhoneAcceptsSms', 'anonymize', 'routeRecipientsToAdmin', 'recordCalls', 'country'}) do
-    result[#result + 1] = org[field] or ''
+if orgId ~= '' then
+  local org = redis.call('HMGET', prefix .. 'org:' .. orgId, 'email', 'adminPhone', 'adminPhoneAcceptsSms', 'anonymize',
+    'routeRecipientsToAdmin', 'recordCalls', 'country')
+  local present = false
+  for i = 1, 7 do present = present or org[i] ~= false end
+  if present then
+    for i = 1, 7 do result[9 + i] = org[i] or '' end
   end
 end
 return result

@@ -54,7 +54,7 @@ public record GatewayConfig(
   public record Anonymizer(String schedule, ZoneId timezone, int archiveRetentionMonths) {}
 
   /**
-   * {@code consumers}: archiver loops per pod (batches in flight at once); {@code claimIdle}: how long an entry may sit
+   * {@code consumers}: archiver loops per pod (batches in flight at once; 0 when another deployment archives); {@code claimIdle}: how long an entry may sit
    * unacknowledged with a consumer before another takes it over.
    */
   public record Archive(int batchSize, int consumers, Duration claimIdle) {}
@@ -105,7 +105,7 @@ public record GatewayConfig(
             s.integer("archive.retentionMonths", 24, 1, 1200)),
         new Archive(
             s.integer("archive.batchSize", 1000, 1, 10_000),
-            s.integer("archive.consumers", 2, 1, 16),
+            s.integer("archive.consumers", 2, 0, 16),
             s.duration("archive.claimIdle", Duration.ofSeconds(30))));
   }
 

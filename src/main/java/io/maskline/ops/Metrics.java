@@ -28,6 +28,9 @@ public final class Metrics {
         return config;
       }
     });
+    // Request/response size summaries cost on every request and answer no operator question (the body limit does).
+    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("vertx.http.server.request.bytes")
+        || id.getName().equals("vertx.http.server.response.bytes")));
     return registry;
   }
 

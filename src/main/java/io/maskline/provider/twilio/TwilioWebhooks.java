@@ -1,5 +1,7 @@
 package io.maskline.provider.twilio;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
@@ -16,12 +18,15 @@ import io.maskline.routing.InboundRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.MultiMap;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -40,7 +46,9 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  */
 public final class TwilioWebhooks implements HttpFeature {
   private static final Logger LOG = LoggerFactory.getLogger(TwilioWebhooks.class);
-  private static final String XML = "application/xml";
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final CharSequence XML = HttpHeaders.createOptimized("application/xml");
+  private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^A-Za-z0-9]");
 
   private final InboundLookup lookup;
   private final InboundLedger ledger;
@@ -84,7 +92,7 @@ public final class TwilioWebhooks implements HttpFeature {
         .orElseThrow(() -> new ApiException(ErrorCode.VALIDATION_FAILED, "To is not a phone number"));
     String rawFrom = required(form, "From");
     // A withheld or alphanumeric sender has no number: it is routed as unknown, never forwarded.
-    String caller = PhoneNumbers.fromProvider(rawFrom, config.defaultCountry()).orElse("unknown:" + rawFrom.replaceAll("[^A-Za-z0-9]", ""));
+    String caller = PhoneNumbers.fromProvider(rawFrom, config.defaultCountry()).orElseGet(() -> "unknown:" + NOT_ALPHANUMERIC.matcher(rawFrom).replaceAll(""));
     String body = channel == Channel.SMS ? form.get("Body") : null;
     if (body != null && body.length() > 1600) {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, "Body is longer than 1600 characters");
@@ -226,7 +234,7 @@ public final class TwilioWebhooks implements HttpFeature {
 
   private static void answer(RoutingContext rc, String twiml) {
     if (!rc.response().ended()) {
-      rc.response().putHeader("Content-Type", XML).end(twiml);
+      rc.response().putHeader(HttpHeaders.CONTENT_TYPE, XML).end(twiml);
     }
   }
 
@@ -257,10 +265,19 @@ public final class TwilioWebhooks implements HttpFeature {
     return value == null ? fallback : value;
   }
 
+  /** The parameters as received, one JSON object, written straight with Jackson's generator (no intermediate map). */
   private static String rawJson(MultiMap form) {
-    JsonObject raw = new JsonObject();
-    form.forEach(entry -> raw.put(entry.getKey(), entry.getValue()));
-    return raw.encode();
+    StringWriter out = new StringWriter(512);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      for (Map.Entry<String, String> parameter : form) {
+        json.writeStringField(parameter.getKey(), parameter.getValue());
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);  // a StringWriter does not fail
+    }
+    return out.toString();
   }
 
 }
