@@ -11,6 +11,7 @@
 # Output: loadtest/results/anonymizer/*.txt; figures go to docs/PERFORMANCE.md ("Anonymizer").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. loadtest/lib/pg-bulk.sh
 
 ROWS=${ROWS:-5000000}
 REQUESTS=${REQUESTS:-1000}
@@ -38,17 +39,9 @@ RAW_EVENTS="RETURNING archive_month, org_id, provider_sid, task_id, from_addr, p
                             'Body', coalesce(body, ''), 'FromCity', 'OSLO', 'NumMedia', '0')
   FROM c;"
 
-# Secondary indexes are dropped for the load and built again afterwards (much faster than maintaining them row by
-# row); their definitions are read back from the catalog, so they are exactly the migrations' ones.
 generate() {
   local lo=$1 hi=$2 first=$3 n=$4
-  local indexes
-  indexes=$(psql -qtA -c "SELECT string_agg(replace(indexdef, ' ON ONLY ', ' ON ') || ';', E'\n') FROM pg_indexes WHERE schemaname = '$SCHEMA'
-    AND tablename IN ('communications', 'raw_events') AND indexname NOT IN ('communications_pk', 'communications_provider_sid', 'raw_events_pk')")
-  psql -q -v ON_ERROR_STOP=1 -c "DO \$\$ DECLARE i record; BEGIN FOR i IN SELECT indexname FROM pg_indexes WHERE schemaname = '$SCHEMA'
-    AND tablename IN ('communications', 'raw_events') AND indexname NOT IN ('communications_pk', 'communications_provider_sid', 'raw_events_pk')
-    LOOP EXECUTE format('DROP INDEX %I', i.indexname); END LOOP; END \$\$"
-  psql -q -v ON_ERROR_STOP=1 <<SQL
+  with_secondary_indexes_rebuilt "$SCHEMA" "$(cat <<SQL
 SELECT archive_ensure_partitions((archive_month_of(now()) - interval '12 months')::date, archive_month_of(now()));
 DO \$\$
 DECLARE
@@ -93,10 +86,8 @@ WITH c AS (
                now() - make_interval(secs => ((i::bigint * 20 + k) * 15485863) % (360 * 86400)) AS ts
         FROM generate_series($first, $first + $n - 1) i, generate_series(0, 19) k) s
   $RAW_EVENTS
-SET maintenance_work_mem = '512MB';
-$indexes
-VACUUM ANALYZE communications, raw_events;
 SQL
+)"
 }
 
 # One phase: anonymizer on people first..first+n-1, hand-written SQL on the next n, and the EXPLAIN of one lookup.

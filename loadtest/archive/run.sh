@@ -8,6 +8,7 @@
 # Output: loadtest/results/archive/*.txt; figures go to docs/PERFORMANCE.md ("Archive").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. loadtest/lib/pg-bulk.sh
 
 EVENTS=${EVENTS:-1000000}
 BATCH=${BATCH:-500}
@@ -51,7 +52,7 @@ awk -v n="$EVENTS" -v a="$archiver_s" -v c="$copy_s" 'BEGIN {
 
 echo "== 3. archive topped up to $SEARCH_ROWS rows"
 start=$(seconds)
-psql -q -d "$DB" -v ON_ERROR_STOP=1 <<SQL
+PGDATABASE=$DB with_secondary_indexes_rebuilt public "$(cat <<SQL
 INSERT INTO orgs (org_id, name, country) SELECT 'bench-org-' || i, 'Bench ' || i, 'NO' FROM generate_series(0, 999) i ON CONFLICT DO NOTHING;
 SELECT archive_ensure_partitions((archive_month_of(now()) - interval '12 months')::date, archive_month_of(now()));
 -- People +4790000000..+4790999999; a person writes within one org (about 10 records each), spread over 12 months.
@@ -76,8 +77,8 @@ BEGIN
     RAISE NOTICE 'generated % of % rows', least(done, total), total;
   END LOOP;
 END \$\$;
-ANALYZE communications;
 SQL
+)"
 echo "filled in $(awk -v a="$start" -v b="$(seconds)" 'BEGIN { printf "%.0f", b - a }') s; $(psql -qtA -d "$DB" -c 'SELECT count(*) FROM communications') rows"
 
 echo "== 4. search by phone over HTTP"

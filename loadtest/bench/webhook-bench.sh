@@ -25,6 +25,9 @@
 #   --wrk-cpus LIST        pin wrk with taskset -c LIST (e.g. 1)
 #   --baseline-cpus LIST   pin the baseline started here with taskset -c LIST (e.g. 0)
 #   --gateway-pid PID      sample the gateway's RSS during its run and its heap after it (local gateway)
+#   --gateway2 URL         a second gateway process on the same Redis/Postgres (same MASKLINE_PUBLIC_URL and tokens):
+#                          after the single-gateway run, both are loaded at once, each by its own wrk with half the
+#                          connections, and the summed rate is reported against the single-process rate
 #   --fixed-rate R         also run FixedRateSimulation at R req/s against both (e.g. 5000)
 #   --fixed-duration D     duration of each fixed-rate run (60)
 #   --out DIR              where files and summary.md go (loadtest/results/bench-<timestamp>)
@@ -38,7 +41,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LT="$(cd "$HERE/.." && pwd)"
 
-GATEWAY="" ; BASELINE="" ; BASELINE_ONLY=0 ; BASELINE_PORT=8090 ; BASELINE_REDIS="redis://127.0.0.1:6379/1"
+GATEWAY="" ; GATEWAY2="" ; BASELINE="" ; BASELINE_ONLY=0 ; BASELINE_PORT=8090 ; BASELINE_REDIS="redis://127.0.0.1:6379/1"
 DURATION=30s ; WARMUP=10s ; CONNECTIONS=64 ; THREADS=2 ; REQUESTS=800000 ; BINDINGS=10000
 WRK_CPUS="" ; BASELINE_CPUS="" ; GATEWAY_PID="" ; FIXED_RATE="" ; FIXED_DURATION=60
 OUT="$LT/results/bench-$(date +%Y%m%d-%H%M%S)"
@@ -46,6 +49,7 @@ OUT="$LT/results/bench-$(date +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
   case "$1" in
     --gateway) GATEWAY="${2%/}"; shift 2 ;;
+    --gateway2) GATEWAY2="${2%/}"; shift 2 ;;
     --baseline) BASELINE="${2%/}"; shift 2 ;;
     --baseline-only) BASELINE_ONLY=1; shift ;;
     --baseline-port) BASELINE_PORT="$2"; shift 2 ;;
@@ -138,6 +142,7 @@ if [ -n "$GATEWAY" ]; then
   TASKS_FILE="$OUT/gateway-tasks.txt"
   java -cp "$CP" "${COMMON[@]}" -Dsetup=true -Dseed="$((RUN_SEED + 1))" -DbaseUrl="$GATEWAY" -DadminToken="$ADMIN_TOKEN" \
     -DtasksOut="$TASKS_FILE" -Dout="$OUT/gateway.req" -DwarmupOut="$OUT/gateway-warmup.req" \
+    ${GATEWAY2:+-DmoreOut="$OUT/scale-warmup.req,$OUT/scale-1.req,$OUT/scale-2.req"} \
     maskline.loadtest.bench.PrepareWebhookBench
 fi
 
@@ -208,6 +213,29 @@ if [ -n "$GATEWAY" ]; then
   bench_one gateway "$GATEWAY" "$OUT/gateway.req" "$OUT/gateway-warmup.req" "$GATEWAY_PID"
 fi
 
+
+# ---- two gateway processes (horizontal scaling on one machine) --------------------------------
+if [ -n "$GATEWAY2" ]; then
+  wait_http "$GATEWAY2/health/ready" 30
+  preflight gateway2 "$GATEWAY2" "$OUT/scale-warmup.req"
+  if [ "$WARMUP" != "0" ] && [ "$WARMUP" != "0s" ]; then
+    log "gateway2: warm-up $WARMUP"
+    run_wrk gateway2-warmup "$GATEWAY2" "$OUT/scale-warmup.req" "$WARMUP"
+  fi
+  log "two gateways at once: 2 x wrk -t$(( (THREADS + 1) / 2 )) -c$((CONNECTIONS / 2)) -d$DURATION"
+  HALF_THREADS=$(( (THREADS + 1) / 2 ))
+  # shellcheck disable=SC2086
+  REQUEST_FILE="$OUT/scale-1.req" WRK_THREADS="$HALF_THREADS" $WRK_PIN wrk -t"$HALF_THREADS" -c$((CONNECTIONS / 2)) -d"$DURATION" \
+    --timeout 5s --latency -s "$HERE/webhook-signed.lua" "$GATEWAY" > "$OUT/scale-1.wrk" 2>&1 &
+  w1=$!
+  # shellcheck disable=SC2086
+  REQUEST_FILE="$OUT/scale-2.req" WRK_THREADS="$HALF_THREADS" $WRK_PIN wrk -t"$HALF_THREADS" -c$((CONNECTIONS / 2)) -d"$DURATION" \
+    --timeout 5s --latency -s "$HERE/webhook-signed.lua" "$GATEWAY2" > "$OUT/scale-2.wrk" 2>&1 &
+  w2=$!
+  wait "$w1" && wait "$w2"
+  for i in 1 2; do grep '^RESULT' "$OUT/scale-$i.wrk" | sed "s/^RESULT/RESULT server=gateway-$i-of-2/" > "$OUT/scale-$i.result"; done
+fi
+
 field() { tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
 {
@@ -217,7 +245,7 @@ field() { tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
   echo
   echo "| server | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | resent after wrap | peak RSS MB | duplicates answered |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  for n in baseline gateway; do
+  for n in baseline gateway scale-1 scale-2; do
     f="$OUT/$n.result"; [ -f "$f" ] || continue
     echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" max_ms) | $(field "$f" non2xx3xx) | $(field "$f" socket_errors) | $(field "$f" resent_after_wrap) | $(field "$f" peak_rss_mb) | $(field "$f" duplicates_answered) |"
   done
@@ -226,6 +254,10 @@ field() { tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
     awk -v gr="$(field "$OUT/gateway.result" rps)" -v br="$(field "$OUT/baseline.result" rps)" \
         -v gp="$(field "$OUT/gateway.result" p99_ms)" -v bp="$(field "$OUT/baseline.result" p99_ms)" \
       'BEGIN { printf "gateway/baseline: throughput %.1f %% (target >= 70 %%), p99 %.2fx\n", 100*gr/br, gp/bp }'
+  fi
+  if [ -f "$OUT/scale-1.result" ]; then
+    awk -v a="$(field "$OUT/scale-1.result" rps)" -v b="$(field "$OUT/scale-2.result" rps)" -v one="$(field "$OUT/gateway.result" rps)" \
+      'BEGIN { printf "two gateway processes: %.0f req/s together = %.2fx one process\n", a + b, (a + b) / one }'
   fi
 } > "$OUT/summary.md"
 

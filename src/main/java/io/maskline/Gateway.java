@@ -42,30 +42,31 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry metrics, GatewayConfig config) {
-    // Schema migration (a worker thread) and the contract parse (an event loop) are independent: run them together.
+    // Start-up is a small graph, not a chain: the schema migration (a worker thread) runs while the contract is
+    // parsed and the HTTP routers are built; only what touches Postgres waits for it.
     Future<Integer> migrated = Postgres.migrate(vertx, config.postgres().url())
         .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)));
-    Future<AdminApiContract> contracted = AdminApiContract.load(vertx);
-    return Future.all(migrated, contracted)
-        .map(both -> contracted.result())
+    return AdminApiContract.load(vertx)
         .map(contract -> new Services(config, RedisClients.create(vertx, config.redis()),
             new PipelinedRedis(RedisClients.create(vertx, config.redis()), config.redis().timeout()), Postgres.pool(vertx, config.postgres()),
             MailClient.createShared(vertx, mailConfig(config.smtp()), "maskline-mail"), metrics, contract, Clock.systemUTC()))
-        .compose(services -> new Gateway(vertx, services).deploy());
+        .compose(services -> new Gateway(vertx, services).deploy(migrated));
   }
 
-  private Future<Gateway> deploy() {
+  private Future<Gateway> deploy(Future<Integer> migrated) {
     Health health = new Health(vertx, services.redis(), services.pg());
     Features features = Features.create(vertx, services, health);
-    // Background verticles deploy together, while Redis is re-mirrored; HTTP opens only once both are done.
-    List<Future<String>> deployments = new ArrayList<>();
-    for (Supplier<? extends Deployable> background : features.background()) {
-      deployments.add(vertx.deployVerticle(background, new DeploymentOptions()).onSuccess(backgroundDeployments::add));
-    }
-    Future<Void> chain = Future.all(features.warmUp().get(), Future.all(deployments)).mapEmpty();
+    // Once the schema is there, background verticles deploy while Redis is re-mirrored from Postgres.
+    Future<Void> backgroundReady = migrated.compose(schema -> {
+      List<Future<String>> deployments = new ArrayList<>();
+      for (Supplier<? extends Deployable> background : features.background()) {
+        deployments.add(vertx.deployVerticle(background, new DeploymentOptions()).onSuccess(backgroundDeployments::add));
+      }
+      return Future.all(features.warmUp().get(), Future.all(deployments)).mapEmpty();
+    });
+    // HTTP verticles build their routers now and start listening only when the rest is ready.
     int instances = services.config().http().effectiveInstances();
-    return chain
-        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http()), new DeploymentOptions().setInstances(instances)))
+    return vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http(), backgroundReady), new DeploymentOptions().setInstances(instances))
         .map(id -> {
           httpDeployments.add(id);
           LOG.info("listening {} {}", kv("port", services.config().http().port()), kv("httpInstances", instances));

@@ -6,6 +6,7 @@ import io.maskline.api.Problems;
 import io.maskline.ops.Health;
 import io.maskline.ops.RequestIds;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -26,12 +27,15 @@ public final class HttpVerticle extends VerticleBase {
   private final Services services;
   private final Health health;
   private final List<HttpFeature> features;
+  private final Future<Void> openWhen;
   private HttpServer server;
 
-  public HttpVerticle(Services services, Health health, List<HttpFeature> features) {
+  /** {@code openWhen}: what must be ready before the port opens (schema, background work, Redis re-mirrored). */
+  public HttpVerticle(Services services, Health health, List<HttpFeature> features, Future<Void> openWhen) {
     this.services = services;
     this.health = health;
     this.features = features;
+    this.openWhen = openWhen;
   }
 
   @Override
@@ -66,7 +70,17 @@ public final class HttpVerticle extends VerticleBase {
         .setTcpNoDelay(true)
         .setMaxFormAttributeSize(config.http().bodyLimitBytes())
         .setIdleTimeout(60);
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    // Back on this verticle's own context before listening: the server's connections belong to the context it was
+    // created on, and each HTTP verticle must serve on its own event loop.
+    Promise<HttpServer> listening = Promise.promise();
+    openWhen.onComplete(ready -> context.runOnContext(v -> {
+      if (ready.failed()) {
+        listening.fail(ready.cause());
+      } else {
+        vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s).onComplete(listening);
+      }
+    }));
+    return listening.future();
   }
 
   /** Stops accepting, lets in-flight requests finish within the drain time. */

@@ -159,6 +159,24 @@ class ArchiverTest {
   }
 
   @Test
+  void aServingOnlyPodLeavesEventsInTheStreamForTheArchivingDeployment() throws InterruptedException {
+    String orgId = id("org");
+    String sid = sid("SM");
+    try (TestGateway servingOnly = TestGateway.start(Map.of("MASKLINE_ARCHIVE_CONSUMERS", "0"))) {
+      String marker = add(redis, ArchiveEvents.sms(orgId, sid, null, phone(), phone(), phone(), "kept for later", System.currentTimeMillis()));
+      // Long enough for an archiver's read + write + ack many times over.
+      Thread.sleep(2_000);
+      assertThat(count(pg, "SELECT count(*) FROM communications WHERE provider_sid = $1", sid)).isZero();
+      Response stream = redis.send(Request.cmd(Command.XRANGE).arg(Keys.ARCHIVE_STREAM).arg(marker).arg(marker)).await();
+      assertThat(stream.size()).as("the event waits in the stream").isEqualTo(1);
+    }
+    try (TestGateway archiving = TestGateway.start()) {
+      eventually("the archiving deployment writes what the serving-only pod left", WAIT,
+          () -> count(pg, "SELECT count(*) FROM communications WHERE provider_sid = $1", sid) == 1);
+    }
+  }
+
+  @Test
   void postgresStoppedWhileAThousandEventsArriveThenEveryOneIsArchivedOnce() {
     TestServers servers = TestServers.get();
     Vertx proxyVertx = Vertx.vertx();

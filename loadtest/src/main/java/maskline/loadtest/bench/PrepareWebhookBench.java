@@ -25,6 +25,8 @@ import maskline.loadtest.WebhookRequest;
  *       false: deterministic fixture (for the baseline server, which seeds the same bindings)</li>
  *   <li>{@code out} (required): request file; {@code requests} (200000) lines</li>
  *   <li>{@code warmupOut}, {@code warmupRequests} (50000): optional second file, same mix, fresh Sids</li>
+ *   <li>{@code moreOut}: optional comma-separated further files, {@code requests} lines each, same mix, fresh Sids
+ *       (the two-process scaling run)</li>
  *   <li>{@code tasksOut}: optional file with the opened task ids, for {@link CloseSessions}</li>
  * </ul>
  * Only SMS ({@code /webhooks/twilio/sms}) is generated: the benchmark compares that endpoint.
@@ -61,7 +63,13 @@ public final class PrepareWebhookBench {
     if (warmupOut != null) {
       write(mix, Path.of(warmupOut), LoadConfig.integer("warmupRequests", 50_000));
     }
-    write(mix, Path.of(out), LoadConfig.integer("requests", 200_000));
+    int requests = LoadConfig.integer("requests", 200_000);
+    write(mix, Path.of(out), requests);
+    for (String more : LoadConfig.str("moreOut", "").split(",")) {
+      if (!more.isBlank()) {
+        write(mix, Path.of(more.strip()), requests);
+      }
+    }
   }
 
   private static void write(WebhookMix mix, Path file, int n) throws IOException {
