@@ -2,22 +2,16 @@ package io.maskline;
 
 import io.maskline.config.GatewayConfig;
 import io.maskline.ops.Health;
-import io.maskline.storage.PipelinedRedis;
 import io.maskline.storage.Postgres;
-import io.maskline.storage.RedisClients;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.ext.mail.MailClient;
-import io.vertx.ext.mail.MailConfig;
-import io.vertx.ext.mail.StartTLSOptions;
 import io.maskline.api.AdminApiContract;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -47,9 +41,7 @@ public final class Gateway {
     Future<Integer> migrated = Postgres.migrate(vertx, config.postgres().url())
         .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)));
     return AdminApiContract.load(vertx)
-        .map(contract -> new Services(config, RedisClients.create(vertx, config.redis()),
-            new PipelinedRedis(RedisClients.create(vertx, config.redis()), config.redis().timeout()), Postgres.pool(vertx, config.postgres()),
-            MailClient.createShared(vertx, mailConfig(config.smtp()), "maskline-mail"), metrics, contract, Clock.systemUTC()))
+        .map(contract -> Services.create(vertx, config, metrics, contract))
         .compose(services -> new Gateway(vertx, services).deploy(migrated));
   }
 
@@ -97,20 +89,4 @@ public final class Gateway {
     ids.clear();
     return Future.join(undeployed).mapEmpty();
   }
-
-  private static MailConfig mailConfig(GatewayConfig.Smtp smtp) {
-    MailConfig mail = new MailConfig()
-        .setHostname(smtp.host())
-        .setPort(smtp.port())
-        .setStarttls(smtp.startTls() ? StartTLSOptions.REQUIRED : StartTLSOptions.OPTIONAL)
-        .setKeepAlive(true)
-        .setMaxPoolSize(4)
-        .setConnectTimeout(5_000);
-    if (smtp.username() != null) {
-      mail.setUsername(smtp.username()).setPassword(smtp.password());
-    }
-    return mail;
-  }
-
-
 }

@@ -38,10 +38,7 @@ public final class Main {
   public static Future<Gateway> run(Function<Vertx, Future<GatewayConfig>> loadConfig) {
     long started = System.nanoTime();
     PrometheusMeterRegistry registry = Metrics.newRegistry();
-    Vertx vertx = Vertx.builder()
-        .with(Metrics.vertxOptions(new VertxOptions()))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    Vertx vertx = newVertx(registry);
     return loadConfig.apply(vertx)
         .compose(config -> {
           LOG.info("starting {}", kv("config", config.toString()));
@@ -61,6 +58,14 @@ public final class Main {
             halt(1);
           }
         });
+  }
+
+  /** Vert.x with its metrics in {@code registry}. */
+  static Vertx newVertx(PrometheusMeterRegistry registry) {
+    return Vertx.builder()
+        .with(Metrics.vertxOptions(new VertxOptions()))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
   }
 
   private static void shutdown(Gateway gateway) {

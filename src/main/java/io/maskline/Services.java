@@ -2,9 +2,14 @@ package io.maskline;
 
 import io.maskline.api.AdminApiContract;
 import io.maskline.config.GatewayConfig;
+import io.maskline.storage.PipelinedRedis;
+import io.maskline.storage.Postgres;
+import io.maskline.storage.RedisClients;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
 import io.vertx.ext.mail.MailClient;
-
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.StartTLSOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 
@@ -22,4 +27,26 @@ public record Services(
     MailClient mail,
     PrometheusMeterRegistry metrics,
     AdminApiContract api,
-    Clock clock) {}
+    Clock clock) {
+
+  /** Clients for this configuration; none connects until first used. */
+  static Services create(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, AdminApiContract contract) {
+    return new Services(config, RedisClients.create(vertx, config.redis()),
+        new PipelinedRedis(RedisClients.create(vertx, config.redis()), config.redis().timeout()), Postgres.pool(vertx, config.postgres()),
+        MailClient.createShared(vertx, mailConfig(config.smtp()), "maskline-mail"), metrics, contract, Clock.systemUTC());
+  }
+
+  private static MailConfig mailConfig(GatewayConfig.Smtp smtp) {
+    MailConfig mail = new MailConfig()
+        .setHostname(smtp.host())
+        .setPort(smtp.port())
+        .setStarttls(smtp.startTls() ? StartTLSOptions.REQUIRED : StartTLSOptions.OPTIONAL)
+        .setKeepAlive(true)
+        .setMaxPoolSize(4)
+        .setConnectTimeout(5_000);
+    if (smtp.username() != null) {
+      mail.setUsername(smtp.username()).setPassword(smtp.password());
+    }
+    return mail;
+  }
+}

@@ -47,6 +47,12 @@ public final class Problems {
     } else if (failure == null) {
       code = fromStatus(rc.statusCode());
       detail = code.title();
+    } else if (storeUnreachable(failure)) {
+      // Redis or Postgres down or too slow: the client may retry, nothing was half-done.
+      code = ErrorCode.UNAVAILABLE;
+      detail = "a backing store (Redis or Postgres) is unavailable; retry later";
+      LOG.warn("request failed: backing store unavailable {} {} {}", kv("requestId", RequestIds.of(rc)), kv("path", rc.normalizedPath()),
+          kv("error", String.valueOf(failure.getMessage())));
     } else {
       code = ErrorCode.INTERNAL_ERROR;
       detail = "unexpected error; see the gateway log with this request id";
@@ -70,6 +76,16 @@ public final class Problems {
         .setStatusCode(code.status())
         .putHeader("Content-Type", CONTENT_TYPE)
         .end(problem.encode());
+  }
+
+  private static boolean storeUnreachable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof java.util.concurrent.TimeoutException
+          || t instanceof io.vertx.sqlclient.ClosedConnectionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String validationCause(HttpException http) {
