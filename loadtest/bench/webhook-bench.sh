@@ -266,8 +266,11 @@ if [ -n "$FIXED_RATE" ]; then
   gatling() { # name baseUrl extra-args...
     local name=$1 url=$2; shift 2
     log "$name: FixedRateSimulation at $FIXED_RATE req/s for ${FIXED_DURATION}s"
-    mvn -B -f "$LT/pom.xml" gatling:test -Dgatling.simulationClass=maskline.loadtest.FixedRateSimulation \
-      -DbaseUrl="$url" -Drate="$FIXED_RATE" -Dduration="$FIXED_DURATION" -Dbindings="$BINDINGS" \
+    # Pinned like wrk, and with wrk's number of keep-alive connections: a provider's sender keeps a bounded pool;
+    # without a cap a stalled server makes Gatling open sockets until it runs out of file descriptors.
+    # shellcheck disable=SC2086
+    $WRK_PIN mvn -B -f "$LT/pom.xml" gatling:test -Dgatling.simulationClass=maskline.loadtest.FixedRateSimulation \
+      -DbaseUrl="$url" -Drate="$FIXED_RATE" -Dduration="$FIXED_DURATION" -Dbindings="$BINDINGS" -DmaxConnections="$CONNECTIONS" \
       -DauthToken="$AUTH_TOKEN" -DpublicUrl="$PUBLIC_URL" -DaccountSid="$ACCOUNT_SID" "$@" \
       > "$OUT/$name-fixed.log" 2>&1 && echo "SLO passed" >> "$OUT/$name-fixed.log" \
       || echo "SLO FAILED or run failed (exit $?)" >> "$OUT/$name-fixed.log"
