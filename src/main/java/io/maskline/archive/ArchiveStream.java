@@ -160,7 +160,8 @@ public final class ArchiveStream {
     return fields;
   }
 
+  /** A batch reports its failing command's error as "ERR [i] NOGROUP …", a single command as "NOGROUP …". */
   private static boolean isNoGroup(Throwable e) {
-    return e.getMessage() != null && e.getMessage().startsWith("NOGROUP");
+    return e.getMessage() != null && e.getMessage().contains("NOGROUP");
   }
 }

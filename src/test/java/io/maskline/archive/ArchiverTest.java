@@ -177,6 +177,15 @@ class ArchiverTest {
   }
 
   @Test
+  void lagOfAStreamNoArchiverHasReadYetIsZeroNotAnError() {
+    redis.send(Request.cmd(Command.DEL).arg(Keys.ARCHIVE_STREAM)).await();
+
+    ArchiveStream.Lag lag = new ArchiveStream(redis).lag(System.currentTimeMillis()).await();
+
+    assertThat(lag).isEqualTo(new ArchiveStream.Lag(0, 0, 0));
+  }
+
+  @Test
   void postgresStoppedWhileAThousandEventsArriveThenEveryOneIsArchivedOnce() {
     TestServers servers = TestServers.get();
     Vertx proxyVertx = Vertx.vertx();
