@@ -162,9 +162,10 @@ preflight() { # name url file
 
 WRK_PIN=""; [ -n "$WRK_CPUS" ] && WRK_PIN="taskset -c $WRK_CPUS"
 
-run_wrk() { # name url file duration -> prints RESULT line into $OUT/name.wrk
+run_wrk() { # name url file duration [threads connections] -> prints RESULT line into $OUT/name.wrk
+  local threads=${5:-$THREADS} connections=${6:-$CONNECTIONS}
   # shellcheck disable=SC2086
-  REQUEST_FILE="$3" WRK_THREADS="$THREADS" $WRK_PIN wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" --timeout 5s \
+  REQUEST_FILE="$3" WRK_THREADS="$threads" $WRK_PIN wrk -t"$threads" -c"$connections" -d"$4" --timeout 5s \
     --latency -s "$HERE/webhook-signed.lua" "$2" > "$OUT/$1.wrk" 2>&1
 }
 
@@ -222,15 +223,11 @@ if [ -n "$GATEWAY2" ]; then
     log "gateway2: warm-up $WARMUP"
     run_wrk gateway2-warmup "$GATEWAY2" "$OUT/scale-warmup.req" "$WARMUP"
   fi
-  log "two gateways at once: 2 x wrk -t$(( (THREADS + 1) / 2 )) -c$((CONNECTIONS / 2)) -d$DURATION"
   HALF_THREADS=$(( (THREADS + 1) / 2 ))
-  # shellcheck disable=SC2086
-  REQUEST_FILE="$OUT/scale-1.req" WRK_THREADS="$HALF_THREADS" $WRK_PIN wrk -t"$HALF_THREADS" -c$((CONNECTIONS / 2)) -d"$DURATION" \
-    --timeout 5s --latency -s "$HERE/webhook-signed.lua" "$GATEWAY" > "$OUT/scale-1.wrk" 2>&1 &
+  log "two gateways at once: 2 x wrk -t$HALF_THREADS -c$((CONNECTIONS / 2)) -d$DURATION"
+  run_wrk scale-1 "$GATEWAY" "$OUT/scale-1.req" "$DURATION" "$HALF_THREADS" $((CONNECTIONS / 2)) &
   w1=$!
-  # shellcheck disable=SC2086
-  REQUEST_FILE="$OUT/scale-2.req" WRK_THREADS="$HALF_THREADS" $WRK_PIN wrk -t"$HALF_THREADS" -c$((CONNECTIONS / 2)) -d"$DURATION" \
-    --timeout 5s --latency -s "$HERE/webhook-signed.lua" "$GATEWAY2" > "$OUT/scale-2.wrk" 2>&1 &
+  run_wrk scale-2 "$GATEWAY2" "$OUT/scale-2.req" "$DURATION" "$HALF_THREADS" $((CONNECTIONS / 2)) &
   w2=$!
   wait "$w1" && wait "$w2"
   for i in 1 2; do grep '^RESULT' "$OUT/scale-$i.wrk" | sed "s/^RESULT/RESULT server=gateway-$i-of-2/" > "$OUT/scale-$i.result"; done

@@ -10,7 +10,6 @@ import io.maskline.storage.Postgres;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -20,6 +19,8 @@ import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,10 +104,8 @@ public final class ClassArchiveTraining {
   private static int webhook(HttpClient http, int port, String path, Map<String, String> form) {
     Map<String, List<String>> params = form.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue())));
     String signature = new TwilioSignature(AUTH_TOKEN).sign(TwilioSignature.webhookUrl(PUBLIC_URL, path), params);
-    MultiMap body = MultiMap.caseInsensitiveMultiMap().addAll(form);
-    String encoded = body.entries().stream()
-        .map(e -> java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8) + "="
-            + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
+    String encoded = form.entrySet().stream()
+        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
         .collect(Collectors.joining("&"));
     return send(http, port, HttpMethod.POST, path, Map.of("Content-Type", "application/x-www-form-urlencoded",
         TwilioSignature.HEADER, signature), encoded);

@@ -3,7 +3,6 @@ package io.maskline.anonymizer;
 import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
-import io.maskline.org.Org;
 import io.maskline.org.Orgs;
 import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
@@ -20,14 +19,12 @@ import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * {@code POST/GET /v1/anonymization-requests}, {@code POST /v1/anonymizer/runs} (asks this pod's
  * {@link AnonymizerVerticle} over the event bus) and {@code GET /v1/anonymizer/runs/{runId}}.
  */
 public final class AnonymizationApi implements HttpFeature {
-  private static final Pattern ORG_ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
   private static final long RUN_ASK_TIMEOUT_MS = 10_000;
 
   private final Orgs orgs;
@@ -62,7 +59,7 @@ public final class AnonymizationApi implements HttpFeature {
     List<String> scope = scope(body.getJsonArray("scope"));
     boolean deleteContent = body.getBoolean("deleteRecordingsAndBodies", false);
     String address = email;
-    org(orgId)
+    orgs.require(orgId)
         .map(org -> phone == null ? null : PhoneNumbers.require("phone", phone, orgs.countryOf(org)))
         .compose(number -> requests.create(orgId, number, address, scope, deleteContent))
         .onSuccess(created -> rc.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(created.toJson().encode()))
@@ -71,11 +68,8 @@ public final class AnonymizationApi implements HttpFeature {
 
   // Query parameters are checked here, not by the contract (see HttpVerticle: numeric-looking values).
   private void list(RoutingContext rc) {
-    String orgId = rc.queryParams().get("orgId");
-    if (orgId == null || !ORG_ID.matcher(orgId).matches()) {
-      throw ApiException.invalid("orgId is required (letters, digits, . _ -; up to 64)");
-    }
-    org(orgId)
+    String orgId = Orgs.requireIdParameter(rc.queryParams().get("orgId"));
+    orgs.require(orgId)
         .compose(org -> requests.list(orgId))
         .onSuccess(found -> rc.json(new JsonObject().put("items", new JsonArray(found.stream().map(AnonymizationRequest::toJson).toList()))))
         .onFailure(rc::fail);
@@ -104,10 +98,6 @@ public final class AnonymizationApi implements HttpFeature {
     Anonymizer.get(pg, runId)
         .onSuccess(run -> run.ifPresentOrElse(found -> rc.json(found.toJson()), () -> rc.fail(ApiException.notFound("no anonymizer run " + text))))
         .onFailure(rc::fail);
-  }
-
-  private Future<Org> org(String orgId) {
-    return orgs.get(orgId).map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")));
   }
 
   /** {@code ["archive"]} (the default) or {@code ["archive", "raw"]}. */

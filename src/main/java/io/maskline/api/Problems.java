@@ -47,11 +47,11 @@ public final class Problems {
     } else if (failure == null) {
       code = fromStatus(rc.statusCode());
       detail = code.title();
-    } else if (storeUnreachable(failure)) {
-      // Redis or Postgres down or too slow: the client may retry, nothing was half-done.
+    } else if (dependencyUnavailable(failure)) {
+      // Redis, Postgres or the provider's API down or too slow: the client may retry, nothing was half-done.
       code = ErrorCode.UNAVAILABLE;
-      detail = "a backing store (Redis or Postgres) is unavailable; retry later";
-      LOG.warn("request failed: backing store unavailable {} {} {}", kv("requestId", RequestIds.of(rc)), kv("path", rc.normalizedPath()),
+      detail = "a service the gateway depends on did not answer; retry later";
+      LOG.warn("request failed: dependency unavailable {} {} {}", kv("requestId", RequestIds.of(rc)), kv("path", rc.normalizedPath()),
           kv("error", String.valueOf(failure.getMessage())));
     } else {
       code = ErrorCode.INTERNAL_ERROR;
@@ -78,7 +78,7 @@ public final class Problems {
         .end(problem.encode());
   }
 
-  private static boolean storeUnreachable(Throwable failure) {
+  private static boolean dependencyUnavailable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof java.net.ConnectException || t instanceof java.util.concurrent.TimeoutException
           || t instanceof io.vertx.sqlclient.ClosedConnectionException) {

@@ -23,11 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /** {@code GET /v1/archive} and {@code POST /v1/archive/anonymize-and-delete}. */
 public final class ArchiveApi implements HttpFeature {
-  private static final Pattern ORG_ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
   private static final Set<String> CHANNELS = Set.of("sms", "voice", "email");
   private static final int DEFAULT_LIMIT = 50;
   private static final int MAX_LIMIT = 500;
@@ -53,10 +51,7 @@ public final class ArchiveApi implements HttpFeature {
   // Query parameters are checked here, not by the contract (see HttpVerticle: numeric-looking values).
   private void search(RoutingContext rc) {
     MultiMap params = rc.queryParams();
-    String orgId = params.get("orgId");
-    if (orgId == null || !ORG_ID.matcher(orgId).matches()) {
-      throw ApiException.invalid("orgId is required (letters, digits, . _ -; up to 64)");
-    }
+    String orgId = Orgs.requireIdParameter(params.get("orgId"));
     String channel = blankToNull(params.get("channel"));
     if (channel != null && !CHANNELS.contains(channel)) {
       throw ApiException.invalid("channel must be sms, voice or email");
@@ -73,7 +68,7 @@ public final class ArchiveApi implements HttpFeature {
     String givenEmail = blankToNull(params.get("email"));
     String email = givenEmail == null ? null : EmailAddresses.require("email", givenEmail);
     String phone = phoneParam(params.get("phone"));
-    Future<Org> org = orgs.get(orgId).map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")));
+    Future<Org> org = orgs.require(orgId);
     Function<String, ArchiveSearch.Query> query = country -> {
       List<String> identities = new ArrayList<>();
       if (phone != null) {
@@ -99,8 +94,7 @@ public final class ArchiveApi implements HttpFeature {
     JsonObject body = rc.body().asJsonObject();
     String orgId = body.getString("orgId");
     List<Long> ids = ids(body.getJsonArray("ids"));
-    Future<Org> org = orgs.get(orgId).map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")));
-    org.compose(o -> anonymizeAndDelete.run(orgId, ids))
+    orgs.require(orgId).compose(o -> anonymizeAndDelete.run(orgId, ids))
         .onSuccess(outcome -> rc.json(outcome.toJson()))
         .onFailure(rc::fail);
   }

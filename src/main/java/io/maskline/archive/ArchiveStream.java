@@ -109,7 +109,10 @@ public final class ArchiveStream {
           long oldestAge = count == 0 || pending.get(1) == null ? 0 : Math.max(0, nowMillis - idMillis(pending.get(1).toString()));
           return new Lag(length, count, oldestAge);
         })
-        .recover(e -> isNoGroup(e) ? Future.succeededFuture(new Lag(0, 0, 0)) : Future.failedFuture(e));
+        // No archiver has read yet (e.g. serving-only pods so far): nothing pending, but the stream may be growing.
+        .recover(e -> isNoGroup(e)
+            ? redis.send(Request.cmd(Command.XLEN).arg(key)).map(length -> new Lag(length.toLong(), 0, 0))
+            : Future.failedFuture(e));
   }
 
   /** Removes consumers of this group that hold nothing and have not read for {@code idle} (pods long gone). */

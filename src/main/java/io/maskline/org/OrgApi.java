@@ -47,14 +47,8 @@ public final class OrgApi implements HttpFeature {
 
   private void get(RoutingContext rc) {
     String orgId = rc.pathParam("orgId");
-    orgs.get(orgId)
-        .onSuccess(org -> {
-          if (org.isEmpty()) {
-            rc.fail(ApiException.notFound("org " + orgId + " does not exist"));
-          } else {
-            rc.json(org.get().toJson());
-          }
-        })
+    orgs.require(orgId)
+        .onSuccess(org -> rc.json(org.toJson()))
         .onFailure(rc::fail);
   }
 }

@@ -1,5 +1,6 @@
 package io.maskline.org;
 
+import io.maskline.api.ApiException;
 import io.maskline.binding.Keys;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.Future;
@@ -11,6 +12,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Orgs live in Postgres; their routing facts are mirrored to Redis on every write (and re-mirrored at start-up, as
@@ -25,6 +27,7 @@ public final class Orgs {
         route_recipients_to_admin = EXCLUDED.route_recipients_to_admin, record_calls = EXCLUDED.record_calls,
         country = EXCLUDED.country, updated_at = now()""";
   private static final String SELECT = "SELECT * FROM orgs";
+  private static final Pattern ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
 
   private final Pool pg;
   private final Redis redis;
@@ -47,6 +50,19 @@ public final class Orgs {
   public Future<Optional<Org>> get(String orgId) {
     return pg.preparedQuery(SELECT + " WHERE org_id = $1").execute(Tuple.of(orgId))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(fromRow(rows.iterator().next())));
+  }
+
+  /** The org, or a {@code 404 NOT_FOUND} failure. */
+  public Future<Org> require(String orgId) {
+    return get(orgId).map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")));
+  }
+
+  /** An org id given as a query parameter (checked here, not by the contract: see HttpVerticle), else {@code 400}. */
+  public static String requireIdParameter(String orgId) {
+    if (orgId == null || !ID.matcher(orgId).matches()) {
+      throw ApiException.invalid("orgId is required (letters, digits, . _ -; up to 64)");
+    }
+    return orgId;
   }
 
   /** The country an org's national numbers are read in. */
