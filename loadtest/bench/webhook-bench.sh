@@ -2,7 +2,7 @@
 # Webhook benchmark (issue 4): the bare Vert.x baseline server and the gateway's POST /webhooks/twilio/sms
 # loaded in ONE run with the same tool (wrk), connections, threads and duration, with signed requests over
 # 10,000 active sessions and the realistic mix (in-session forward, post-task, unknown caller, duplicates).
-# Optionally also the fixed-rate comparison (Gatling open model, FixedRateSimulation) against both.
+# Optionally also the fixed-rate comparison (open model, FixedRateLoad: latency from each request's due time).
 #
 # The gateway is NOT started or stopped here: give its URL (see loadtest/README.md for how to start it).
 # The baseline server is started here (and stopped at the end) unless --baseline URL is given.
@@ -28,8 +28,9 @@
 #   --gateway2 URL         a second gateway process on the same Redis/Postgres (same MASKLINE_PUBLIC_URL and tokens):
 #                          after the single-gateway run, both are loaded at once, each by its own wrk with half the
 #                          connections, and the summed rate is reported against the single-process rate
-#   --fixed-rate R         also run FixedRateSimulation at R req/s against both (e.g. 5000)
-#   --fixed-duration D     duration of each fixed-rate run (60)
+#   --fixed-rate R         also load both at a fixed R req/s with FixedRateLoad, pinned like wrk (e.g. 5000);
+#                          needs R x (D + 10) <= --requests
+#   --fixed-duration D     seconds of each fixed-rate run after its 10 s warm-up (60)
 #   --out DIR              where files and summary.md go (loadtest/results/bench-<timestamp>)
 # environment (for the gateway; see API.md "Configuration"):
 #   ADMIN_TOKEN   = MASKLINE_ADMIN_TOKEN        AUTH_TOKEN  = MASKLINE_TWILIO_AUTH_TOKEN
@@ -139,10 +140,11 @@ java -cp "$CP" "${COMMON[@]}" -Dsetup=false -Dseed="$RUN_SEED" \
 if [ -n "$GATEWAY" ]; then
   wait_http "$GATEWAY/health/ready" 30
   log "opening $BINDINGS sessions on the gateway and generating its signed requests"
+  MORE_FILES="${FIXED_RATE:+$OUT/gateway-fixed.req}${GATEWAY2:+,$OUT/scale-warmup.req,$OUT/scale-1.req,$OUT/scale-2.req}"
   TASKS_FILE="$OUT/gateway-tasks.txt"
   java -cp "$CP" "${COMMON[@]}" -Dsetup=true -Dseed="$((RUN_SEED + 1))" -DbaseUrl="$GATEWAY" -DadminToken="$ADMIN_TOKEN" \
     -DtasksOut="$TASKS_FILE" -Dout="$OUT/gateway.req" -DwarmupOut="$OUT/gateway-warmup.req" \
-    ${GATEWAY2:+-DmoreOut="$OUT/scale-warmup.req,$OUT/scale-1.req,$OUT/scale-2.req"} \
+    -DmoreOut="$MORE_FILES" \
     maskline.loadtest.bench.PrepareWebhookBench
 fi
 
@@ -184,8 +186,17 @@ duplicates_seen() { # url -> counter value, or nothing when the server has no su
   curl -fsS "$1/metrics" 2>/dev/null | awk '/^maskline_webhooks_duplicates_total/ {printf "%d", $2}'  || true
 }
 
+field() { tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
+
+# CPU time (user + system) a process has used so far, in microseconds; 0 when there is no such process.
+cpu_us() { # pid
+  [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000000 / hz }' "/proc/$1/stat"
+}
+REDIS_PID=$(pgrep -x redis-server | head -1 || true)
+
 bench_one() { # name url reqfile warmupfile pid
-  local name=$1 url=$2 file=$3 warm=$4 pid=$5 wpid rss="" dup_before dup_after
+  local name=$1 url=$2 file=$3 warm=$4 pid=$5 wpid rss="" dup_before dup_after cpu_before redis_before
   preflight "$name" "$url" "$warm"
   if [ "$WARMUP" != "0" ] && [ "$WARMUP" != "0s" ]; then
     log "$name: warm-up $WARMUP"
@@ -193,11 +204,20 @@ bench_one() { # name url reqfile warmupfile pid
   fi
   log "$name: wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
   dup_before=$(duplicates_seen "$url")
+  cpu_before=$(cpu_us "$pid"); redis_before=$(cpu_us "$REDIS_PID")
   run_wrk "$name" "$url" "$file" "$DURATION" &
   wpid=$!
   if [ -n "$pid" ]; then rss=$(peak_rss_kb "$pid" "$wpid"); fi
   wait "$wpid" || { cat "$OUT/$name.wrk" >&2; return 1; }
   grep '^RESULT' "$OUT/$name.wrk" | sed "s/^RESULT/RESULT server=$name/" > "$OUT/$name.result"
+  # CPU per request of the server and of Redis over the measured run (a local server/Redis only).
+  local requests; requests=$(field "$OUT/$name.result" requests)
+  if [ -n "$pid" ] && [ "${requests:-0}" -gt 0 ]; then
+    echo " cpu_us_per_req=$(( ($(cpu_us "$pid") - cpu_before) / requests ))" >> "$OUT/$name.result"
+  fi
+  if [ -n "$REDIS_PID" ] && [ "${requests:-0}" -gt 0 ]; then
+    echo " redis_cpu_us_per_req=$(( ($(cpu_us "$REDIS_PID") - redis_before) / requests ))" >> "$OUT/$name.result"
+  fi
   [ -n "$rss" ] && echo " peak_rss_mb=$((rss / 1024))" >> "$OUT/$name.result"
   dup_after=$(duplicates_seen "$url")
   if [ -n "$dup_before" ] && [ -n "$dup_after" ]; then
@@ -233,18 +253,17 @@ if [ -n "$GATEWAY2" ]; then
   for i in 1 2; do grep '^RESULT' "$OUT/scale-$i.wrk" | sed "s/^RESULT/RESULT server=gateway-$i-of-2/" > "$OUT/scale-$i.result"; done
 fi
 
-field() { tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
 {
   echo "# Webhook benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
   echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP), signed POST /webhooks/twilio/sms, $BINDINGS active sessions, $REQUESTS requests per file; wrk pinned: ${WRK_CPUS:-no}, baseline pinned: ${BASELINE_CPUS:-no}; $(nproc) cores."
   echo
-  echo "| server | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | resent after wrap | peak RSS MB | duplicates answered |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| server | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | resent after wrap | peak RSS MB | duplicates answered | server CPU µs/req | Redis CPU µs/req |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for n in baseline gateway scale-1 scale-2; do
     f="$OUT/$n.result"; [ -f "$f" ] || continue
-    echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" max_ms) | $(field "$f" non2xx3xx) | $(field "$f" socket_errors) | $(field "$f" resent_after_wrap) | $(field "$f" peak_rss_mb) | $(field "$f" duplicates_answered) |"
+    echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" max_ms) | $(field "$f" non2xx3xx) | $(field "$f" socket_errors) | $(field "$f" resent_after_wrap) | $(field "$f" peak_rss_mb) | $(field "$f" duplicates_answered) | $(field "$f" cpu_us_per_req) | $(field "$f" redis_cpu_us_per_req) |"
   done
   if [ -f "$OUT/gateway.result" ]; then
     echo
@@ -258,32 +277,34 @@ field() { tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
   fi
 } > "$OUT/summary.md"
 
-# ---- fixed rate (Gatling open model) ----------------------------------------------------------
+# ---- fixed rate (open model: latency from each request's due time) ------------------------------------------
 if [ -n "$FIXED_RATE" ]; then
-  gatling() { # name baseUrl extra-args...
-    local name=$1 url=$2; shift 2
-    log "$name: FixedRateSimulation at $FIXED_RATE req/s for ${FIXED_DURATION}s"
-    # Pinned like wrk, and with wrk's number of keep-alive connections: a provider's sender keeps a bounded pool;
-    # without a cap a stalled server makes Gatling open sockets until it runs out of file descriptors.
+  fixed() { # name url file
+    log "$1: FixedRateLoad at $FIXED_RATE req/s for ${FIXED_DURATION}s (+10s warm-up), $CONNECTIONS connections"
     # shellcheck disable=SC2086
-    $WRK_PIN mvn -B -f "$LT/pom.xml" gatling:test -Dgatling.simulationClass=maskline.loadtest.FixedRateSimulation \
-      -DbaseUrl="$url" -Drate="$FIXED_RATE" -Dduration="$FIXED_DURATION" -Dbindings="$BINDINGS" -DmaxConnections="$CONNECTIONS" \
-      -DauthToken="$AUTH_TOKEN" -DpublicUrl="$PUBLIC_URL" -DaccountSid="$ACCOUNT_SID" "$@" \
-      > "$OUT/$name-fixed.log" 2>&1 && echo "SLO passed" >> "$OUT/$name-fixed.log" \
-      || echo "SLO FAILED or run failed (exit $?)" >> "$OUT/$name-fixed.log"
-    {
-      echo
-      echo "## $name at $FIXED_RATE req/s (Gatling, ms resolution)"
-      echo '```'
-      grep -E '^> (request count|response time (50th|75th|95th|99th) percentile \(|max response time|mean throughput)|^(Global|measured):|^\[config\] SLO|SLO (passed|FAILED)|open the following' \
-        "$OUT/$name-fixed.log" || tail -40 "$OUT/$name-fixed.log"
-      echo '```'
-    } >> "$OUT/summary.md"
+    $WRK_PIN java -cp "$CP" maskline.loadtest.bench.FixedRateLoad "$2" "$3" "$FIXED_RATE" "$FIXED_DURATION" "$CONNECTIONS" 10 \
+      > "$OUT/$1-fixed.log" 2>&1 || { cat "$OUT/$1-fixed.log" >&2; return 1; }
+    grep '^RESULT' "$OUT/$1-fixed.log" | sed "s/^RESULT/RESULT server=$1-fixed/" > "$OUT/$1-fixed.result"
+    cat "$OUT/$1-fixed.result" >&2
   }
-  gatling baseline "$BASELINE" -Dsetup=false
-  if [ -n "$GATEWAY" ]; then
-    gatling gateway "$GATEWAY" -Dsetup=true -DadminToken="$ADMIN_TOKEN"
-  fi
+  fixed baseline "$BASELINE" "$OUT/baseline.req"
+  [ -n "$GATEWAY" ] && fixed gateway "$GATEWAY" "$OUT/gateway-fixed.req"
+  {
+    echo
+    echo "## Fixed rate: $FIXED_RATE req/s for ${FIXED_DURATION}s, open model (FixedRateLoad), $CONNECTIONS connections"
+    echo
+    echo "| server | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | late starts |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for n in baseline gateway; do
+      f="$OUT/$n-fixed.result"; [ -f "$f" ] || continue
+      echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" p999_ms) | $(field "$f" max_ms) | $(field "$f" errors) | $(field "$f" late_starts) |"
+    done
+    if [ -f "$OUT/gateway-fixed.result" ]; then
+      echo
+      awk -v gp="$(field "$OUT/gateway-fixed.result" p99_ms)" -v bp="$(field "$OUT/baseline-fixed.result" p99_ms)" \
+        'BEGIN { printf "gateway/baseline at a fixed rate: p99 %.2fx (target <= 2x, no errors)\n", gp/bp }'
+    fi
+  } >> "$OUT/summary.md"
 fi
 
 cat "$OUT/summary.md"

@@ -6,7 +6,7 @@
 local sidKey = KEYS[1]
 local prefix, proxy, caller, now, window = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local ratePerPair, ratePerCaller, loopGuard = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local claimTtl, channel = ARGV[9], ARGV[10]
+local claimTtl, channel, windowMs = ARGV[9], ARGV[10], ARGV[5]
 
 if redis.call('HSETNX', sidKey, 'answer', 'pending') == 0 then
   return {'dup', redis.call('HGET', sidKey, 'answer')}
@@ -14,20 +14,32 @@ end
 redis.call('PEXPIRE', sidKey, claimTtl)
 
 -- GCRA (generic cell rate algorithm): `limit` events per window, evenly refilled, bursts up to `limit`.
--- One key holding the theoretical arrival time; two commands per check, whatever the limit.
-local function overLimit(key, limit)
-  local interval = window / limit
-  local tat = tonumber(redis.call('GET', key)) or now
+-- One key per limit holding the theoretical arrival time (TAT). A key lives a whole window past its last use, not
+-- just until its TAT: a TAT in the past reads as "now" all the same, and a key that outlives the gap to the sender's
+-- next message is updated in place instead of expired and created again. `stored` is the key's current value (read
+-- by the caller, so that two limits cost one MGET); returns the new TAT, or nil when over the limit.
+local function admit(stored, limit)
+  local tat = tonumber(stored) or now
   if tat < now then tat = now end
-  local newTat = tat + interval
-  if newTat - now > window then return true end
-  redis.call('SET', key, math.floor(newTat), 'PX', math.ceil(newTat - now))
-  return false
+  local newTat = tat + window / limit
+  if newTat - now > window then return nil end
+  return newTat
+end
+local function remember(key, tat)
+  redis.call('SET', key, string.format('%d', tat), 'PX', windowMs)
 end
 
 local guard = 'CLEAR'
-if overLimit(prefix .. 'rate:' .. proxy .. ':' .. caller, ratePerPair)
-    or overLimit(prefix .. 'rate:' .. caller, ratePerCaller) then
+local pairKey, callerKey = prefix .. 'rate:' .. proxy .. ':' .. caller, prefix .. 'rate:' .. caller
+local tats = redis.call('MGET', pairKey, callerKey)
+local pairTat = admit(tats[1], ratePerPair)
+local callerTat = pairTat and admit(tats[2], ratePerCaller)
+if pairTat and callerTat then
+  remember(pairKey, pairTat)
+  remember(callerKey, callerTat)
+else
+  -- As before the MGET: a pair over its limit leaves the caller's budget untouched.
+  if pairTat then remember(pairKey, pairTat) end
   guard = 'RATE_LIMITED'
 end
 
@@ -42,7 +54,9 @@ if route[1] then
   if guard == 'CLEAR' and channel == 'sms' then
     local a, b = caller, counterpart
     if b < a then a, b = b, a end
-    if overLimit(prefix .. 'loop:' .. proxy .. ':' .. a .. ':' .. b, loopGuard) then guard = 'LOOP_DETECTED' end
+    local loopKey = prefix .. 'loop:' .. proxy .. ':' .. a .. ':' .. b
+    local loopTat = admit(redis.call('GET', loopKey), loopGuard)
+    if loopTat then remember(loopKey, loopTat) else guard = 'LOOP_DETECTED' end
   end
 else
   local history = redis.call('HMGET', prefix .. 'hist:' .. proxy .. ':' .. caller, 'orgId', 'taskId', 'role')
@@ -51,9 +65,13 @@ else
   end
 end
 
-local dedicatedOrg = redis.call('HGET', prefix .. 'num:' .. proxy, 'orgId') or ''
-if context == 'UNKNOWN' and dedicatedOrg ~= '' then
-  context, orgId = 'DEDICATED', dedicatedOrg
+-- P's owner matters only once no binding is open (post-task routing, unknown callers): skipped for most webhooks.
+local dedicatedOrg = ''
+if context ~= 'ACTIVE' then
+  dedicatedOrg = redis.call('HGET', prefix .. 'num:' .. proxy, 'orgId') or ''
+  if context == 'UNKNOWN' and dedicatedOrg ~= '' then
+    context, orgId = 'DEDICATED', dedicatedOrg
+  end
 end
 
 local result = {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables}

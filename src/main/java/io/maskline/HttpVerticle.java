@@ -5,6 +5,7 @@ import io.maskline.api.ErrorCode;
 import io.maskline.api.Problems;
 import io.maskline.ops.Health;
 import io.maskline.ops.RequestIds;
+import io.maskline.provider.twilio.TwilioWebhooks;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -12,6 +13,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -43,7 +45,7 @@ public final class HttpVerticle extends VerticleBase {
     var config = services.config();
     RouterBuilder api = RouterBuilder.create(vertx, services.api().contract(), RequestExtractor.withBodyHandler())
         .rootHandler(new RequestIds())
-        .rootHandler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
+        .rootHandler(bodiesExceptWebhooks(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes())))
         .rootHandler(new AdminAuth(config.adminToken()));
     // Bearer auth is enforced by AdminAuth for all of /v1, so the contract's security schemes are documentation only.
     api.getRoutes().forEach(route -> route.setDoSecurity(false));
@@ -81,6 +83,17 @@ public final class HttpVerticle extends VerticleBase {
       }
     }));
     return listening.future();
+  }
+
+  /** The BodyHandler for every route but the webhooks, which read and decode their own form ({@code WebhookForm}). */
+  private static PlatformHandler bodiesExceptWebhooks(BodyHandler bodies) {
+    return rc -> {
+      if (rc.request().path().startsWith(TwilioWebhooks.PATH_PREFIX)) {
+        rc.next();
+      } else {
+        bodies.handle(rc);
+      }
+    };
   }
 
   /** Stops accepting, lets in-flight requests finish within the drain time. */

@@ -12,7 +12,7 @@ import java.util.List;
  * Signed SMS and voice webhooks over 10,000 active sessions with the realistic mix of {@link WebhookMix}
  * (in-session forward, post-task fallback, unknown caller, duplicates), at a constant open-model rate.
  *
- * Optional warm-up ramp ({@code -DwarmupSeconds}, default 0) as in {@link FixedRateSimulation}.
+ * Optional warm-up ramp ({@code -DwarmupSeconds}, default 0) from a tenth of the rate, not counted.
  *
  * <pre>
  * mvn -f loadtest/pom.xml gatling:test -Dgatling.simulationClass=maskline.loadtest.WebhookMixSimulation \

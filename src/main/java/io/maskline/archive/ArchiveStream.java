@@ -126,7 +126,9 @@ public final class ArchiveStream {
         }
       }
       return Future.all(removed).map(done -> removed.size());
-    });
+    })
+        // No archiver has read yet (serving-only pods so far), or nothing was ever written: no consumers to forget.
+        .recover(e -> isNoGroup(e) || isNoStream(e) ? Future.succeededFuture(0) : Future.failedFuture(e));
   }
 
   private static long idMillis(String id) {
@@ -161,6 +163,11 @@ public final class ArchiveStream {
       }
     }
     return fields;
+  }
+
+  /** XINFO on a stream that does not exist. */
+  private static boolean isNoStream(Throwable e) {
+    return e.getMessage() != null && e.getMessage().contains("no such key");
   }
 
   /** A batch reports its failing command's error as "ERR [i] NOGROUP …", a single command as "NOGROUP …". */

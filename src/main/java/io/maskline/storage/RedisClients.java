@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisClusterTransactions;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisRole;
 
@@ -28,6 +29,10 @@ public final class RedisClients {
         // A dead Redis must fail fast: the webhook path answers a degraded TwiML within a second.
         .setNetClientOptions(new NetClientOptions().setConnectTimeout((int) config.timeout().toMillis()).setTcpNoDelay(true).setTcpKeepAlive(true));
     Arrays.stream(config.url().split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(options::addConnectionString);
+    if (config.mode() == GatewayConfig.RedisMode.CLUSTER) {
+      // Every key carries the {ml} hash tag, so a MULTI/EXEC (the webhook commit) always lands on one node.
+      options.setClusterTransactions(RedisClusterTransactions.SINGLE_NODE);
+    }
     if (config.mode() == GatewayConfig.RedisMode.SENTINEL) {
       options.setMasterName(config.masterName()).setRole(RedisRole.MASTER);
     }

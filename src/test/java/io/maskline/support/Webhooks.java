@@ -79,6 +79,14 @@ public final class Webhooks {
     return request.sendForm(body).await();
   }
 
+  /** A body sent exactly as given (for encodings a form encoder would not produce), with this signature header. */
+  public HttpResponse<Buffer> postRaw(String path, String rawBody, String signature) {
+    return gw.http.post(path)
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .putHeader(TwilioSignature.HEADER, signature)
+        .sendBuffer(Buffer.buffer(rawBody)).await();
+  }
+
   /**
    * What the archive holds for this sid in Postgres, once the archiver wrote it: the interaction row (with its
    * status updates merged in) and any email row reporting it, each as a map of the archive event's field names.

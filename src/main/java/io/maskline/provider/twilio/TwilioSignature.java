@@ -5,10 +5,10 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -22,6 +22,8 @@ public final class TwilioSignature {
   public static final String HEADER = "X-Twilio-Signature";
 
   private static final String HMAC_SHA1 = "HmacSHA1";
+  private static final Comparator<String[]> BY_NAME_THEN_VALUE =
+      Comparator.<String[], String>comparing(pair -> pair[0]).thenComparing(pair -> pair[1]);
 
   private final SecretKeySpec key;
   // Mac is not thread-safe; HTTP verticles run on several event loops, each keeps one initialised Mac.
@@ -51,22 +53,7 @@ public final class TwilioSignature {
   /** The signature of a request to {@code url} with these POST parameters (null values count as ""). */
   public String sign(String url, Map<String, List<String>> params) {
     Objects.requireNonNull(url, "url");
-    StringBuilder data = new StringBuilder(url);
-    if (params != null) {
-      // Names sorted, and the values of a repeated name sorted too, as Twilio's validators do: the
-      // order in which a form decoder hands us the values must not matter.
-      for (Map.Entry<String, List<String>> param : new TreeMap<>(params).entrySet()) {
-        List<String> values = new ArrayList<>();
-        if (param.getValue() != null) {
-          param.getValue().forEach(v -> values.add(v == null ? "" : v));
-        }
-        values.sort(null);
-        for (String value : values) {
-          data.append(param.getKey()).append(value);
-        }
-      }
-    }
-    return Base64.getEncoder().encodeToString(hmac(data.toString()));
+    return sign(url, canonical(params));
   }
 
   /**
@@ -78,12 +65,45 @@ public final class TwilioSignature {
       return false;
     }
     byte[] given = signature.getBytes(StandardCharsets.UTF_8);
-    boolean matches = false;
+    byte[] data = canonical(params);
     for (String variant : portVariants(url)) {
-      // Constant-time compare: a timing side channel must not reveal how much of a guess was right.
-      matches |= MessageDigest.isEqual(sign(variant, params).getBytes(StandardCharsets.US_ASCII), given);
+      // Constant-time compare: a timing side channel must not reveal how much of a guess was right. Stopping at the
+      // first spelling that matches tells an attacker nothing: both spellings are public.
+      if (MessageDigest.isEqual(sign(variant, data).getBytes(StandardCharsets.US_ASCII), given)) {
+        return true;
+      }
     }
-    return matches;
+    return false;
+  }
+
+  /**
+   * The signed parameter part, built once per request whatever the number of URL spellings: every name followed by
+   * its value, ordered by name and, for a repeated name, by value, as Twilio's validators do (the order in which a
+   * form decoder hands us the values must not matter).
+   */
+  private static byte[] canonical(Map<String, List<String>> params) {
+    if (params == null || params.isEmpty()) {
+      return new byte[0];
+    }
+    List<String[]> pairs = new ArrayList<>(params.size() + 4);
+    params.forEach((name, values) -> {
+      if (values != null) {
+        values.forEach(value -> pairs.add(new String[] {name, value == null ? "" : value}));
+      }
+    });
+    pairs.sort(BY_NAME_THEN_VALUE);
+    StringBuilder data = new StringBuilder(512);
+    for (String[] pair : pairs) {
+      data.append(pair[0]).append(pair[1]);
+    }
+    return data.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private String sign(String url, byte[] canonicalParams) {
+    // doFinal resets the Mac for its next use on the same thread.
+    Mac mac = macs.get();
+    mac.update(url.getBytes(StandardCharsets.UTF_8));
+    return Base64.getEncoder().encodeToString(mac.doFinal(canonicalParams));
   }
 
   /**
@@ -113,11 +133,6 @@ public final class TwilioSignature {
     String scheme = url.substring(0, schemeEnd);
     String defaultPort = scheme.equalsIgnoreCase("https") ? ":443" : ":80";
     return List.of(url, head + authority + defaultPort + tail);
-  }
-
-  private byte[] hmac(String data) {
-    // doFinal resets the Mac for its next use on the same thread.
-    return macs.get().doFinal(data.getBytes(StandardCharsets.UTF_8));
   }
 
   private Mac newMac() {

@@ -17,7 +17,6 @@ import io.maskline.routing.Inbound;
 import io.maskline.routing.InboundRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -29,12 +28,12 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -48,6 +47,8 @@ public final class TwilioWebhooks implements HttpFeature {
   private static final Logger LOG = LoggerFactory.getLogger(TwilioWebhooks.class);
   private static final JsonFactory JSON = new JsonFactory();
   private static final CharSequence XML = HttpHeaders.createOptimized("application/xml");
+  /** Webhook paths read their own body ({@link WebhookForm}); HttpVerticle keeps the BodyHandler off them. */
+  public static final String PATH_PREFIX = "/webhooks/";
   private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^A-Za-z0-9]");
 
   private final InboundLookup lookup;
@@ -80,13 +81,27 @@ public final class TwilioWebhooks implements HttpFeature {
 
   @Override
   public void mountRoutes(Router router) {
-    router.post("/webhooks/twilio/sms").handler(rc -> inbound(rc, Channel.SMS));
-    router.post("/webhooks/twilio/voice").handler(rc -> inbound(rc, Channel.VOICE));
-    router.post("/webhooks/twilio/status").handler(this::status);
+    router.post(PATH_PREFIX + "twilio/sms").handler(rc -> withForm(rc, form -> inbound(rc, form, Channel.SMS)));
+    router.post(PATH_PREFIX + "twilio/voice").handler(rc -> withForm(rc, form -> inbound(rc, form, Channel.VOICE)));
+    router.post(PATH_PREFIX + "twilio/status").handler(rc -> withForm(rc, form -> status(rc, form)));
   }
 
-  private void inbound(RoutingContext rc, Channel channel) {
-    MultiMap form = verifiedForm(rc);
+  /** Reads and verifies the form, then hands it on; anything refused goes to the failure handler as a problem. */
+  private void withForm(RoutingContext rc, Consumer<WebhookForm> handler) {
+    WebhookForm.read(rc.request(), config.http().bodyLimitBytes()).onComplete(read -> {
+      try {
+        if (read.failed()) {
+          rc.fail(read.cause());
+        } else {
+          handler.accept(verified(rc, read.result()));
+        }
+      } catch (RuntimeException e) {
+        rc.fail(e);
+      }
+    });
+  }
+
+  private void inbound(RoutingContext rc, WebhookForm form, Channel channel) {
     String sid = required(form, channel == Channel.SMS ? "MessageSid" : "CallSid");
     String proxy = PhoneNumbers.fromProvider(required(form, "To"), config.defaultCountry())
         .orElseThrow(() -> new ApiException(ErrorCode.VALIDATION_FAILED, "To is not a phone number"));
@@ -133,8 +148,7 @@ public final class TwilioWebhooks implements HttpFeature {
         });
   }
 
-  private void status(RoutingContext rc) {
-    MultiMap form = verifiedForm(rc);
+  private void status(RoutingContext rc, WebhookForm form) {
     String messageSid = form.get("MessageSid");
     String callSid = form.get("CallSid");
     String sid = messageSid != null ? messageSid : callSid;
@@ -164,25 +178,18 @@ public final class TwilioWebhooks implements HttpFeature {
         .onComplete(done -> answer(rc, twiml.degraded(Channel.SMS)));
   }
 
-  /** The form, after the signature over public URL + path + query + sorted params checked out. */
-  private MultiMap verifiedForm(RoutingContext rc) {
-    String contentType = rc.request().getHeader("Content-Type");
-    if (contentType == null || !contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-      throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "webhooks are application/x-www-form-urlencoded");
-    }
-    MultiMap form = rc.request().formAttributes();
-    Map<String, List<String>> params = new LinkedHashMap<>();
-    form.forEach(entry -> params.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(entry.getValue()));
+  /** The form, once the signature over public URL + path + query + sorted params checked out. */
+  private WebhookForm verified(RoutingContext rc, WebhookForm form) {
     String url = TwilioSignature.webhookUrl(config.http().publicUrl().toString(), rc.request().uri());
     String given = rc.request().getHeader(TwilioSignature.HEADER);
-    if (given == null || !signature.verify(url, params, given)) {
+    if (given == null || !signature.verify(url, form.parameters(), given)) {
       rejectedSignatures.increment();
       throw new ApiException(ErrorCode.FORBIDDEN, "missing or invalid " + TwilioSignature.HEADER);
     }
     return form;
   }
 
-  private Map<String, String> archiveEvent(String sid, String orgId, String taskId, Inbound inbound, MultiMap form, Instant at,
+  private Map<String, String> archiveEvent(String sid, String orgId, String taskId, Inbound inbound, WebhookForm form, Instant at,
                                            Decision decision, String variables, Channel channel) {
     Map<String, String> event = new LinkedHashMap<>();
     event.put("kind", "interaction");
@@ -238,7 +245,7 @@ public final class TwilioWebhooks implements HttpFeature {
     }
   }
 
-  private static String required(MultiMap form, String name) {
+  private static String required(WebhookForm form, String name) {
     String value = form.get(name);
     if (value == null || value.isBlank()) {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, name + " is required");
@@ -246,7 +253,7 @@ public final class TwilioWebhooks implements HttpFeature {
     return value;
   }
 
-  private static String first(MultiMap form, String... names) {
+  private static String first(WebhookForm form, String... names) {
     for (String name : names) {
       if (form.get(name) != null) {
         return form.get(name);
@@ -266,12 +273,14 @@ public final class TwilioWebhooks implements HttpFeature {
   }
 
   /** The parameters as received, one JSON object, written straight with Jackson's generator (no intermediate map). */
-  private static String rawJson(MultiMap form) {
+  private static String rawJson(WebhookForm form) {
     StringWriter out = new StringWriter(512);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
-      for (Map.Entry<String, String> parameter : form) {
-        json.writeStringField(parameter.getKey(), parameter.getValue());
+      for (Map.Entry<String, List<String>> parameter : form.parameters().entrySet()) {
+        for (String value : parameter.getValue()) {
+          json.writeStringField(parameter.getKey(), value);
+        }
       }
       json.writeEndObject();
     } catch (IOException e) {

@@ -14,7 +14,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.lang.reflect.Method;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -41,6 +45,19 @@ class WebhookGuardsTest {
   @AfterAll
   static void stop() {
     gw.close();
+  }
+
+  /** An open session on a fresh org's own number. */
+  record ActiveSession(String proxy, String driver, String recipient) {}
+
+  static ActiveSession activeSession() {
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject());
+    String proxy = number(gw, orgId);
+    String driver = phone();
+    String recipient = phone();
+    openSession(gw, orgId, id("task"), driver, recipient);
+    return new ActiveSession(proxy, driver, recipient);
   }
 
   static Map<String, String> smsForm(String sid, String from, String to) {
@@ -94,13 +111,53 @@ class WebhookGuardsTest {
   }
 
   @Test
+  void aBodyThatIsNotUrlEncodingIsRefusedWithoutEchoingIt() {
+    String sid = Webhooks.messageSid();
+    String raw = "MessageSid=" + sid + "&From=%2B4791%zz&To=%2B4741000000&Body=hi";
+    HttpResponse<Buffer> response = hooks.postRaw("/webhooks/twilio/sms", raw, "bm90IGEgc2lnbmF0dXJl");
+    assertProblem(response, 400, "VALIDATION_FAILED");
+    assertThat(response.bodyAsString()).doesNotContain("4791");
+    sleep(300);
+    assertThat(Webhooks.archived(gw, sid)).isEmpty();
+  }
+
+  @Test
+  void aChunkedBodyIsCutOffAtTheLimitWithoutALengthToTrust() throws Exception {
+    byte[] huge = ("MessageSid=" + Webhooks.messageSid() + "&Body=" + "x".repeat(70 * 1024)).getBytes(StandardCharsets.UTF_8);
+    // An InputStream body of unknown length goes out chunked: no Content-Length for the gateway to check up front.
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port + "/webhooks/twilio/sms"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge)))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(new JsonObject(response.body()).getString("code")).isEqualTo("PAYLOAD_TOO_LARGE");
+  }
+
+  @Test
+  void aRawSemicolonBelongsToTheValueAsInAnHtmlForm() {
+    ActiveSession session = activeSession();
+    String proxy = session.proxy();
+    String driver = session.driver();
+    String recipient = session.recipient();
+    Map<String, String> form = smsForm(Webhooks.messageSid(), driver, proxy);
+    form.put("Body", "left at the door; ring twice");
+    StringBuilder raw = new StringBuilder();
+    form.forEach((name, value) -> raw.append(raw.length() == 0 ? "" : "&").append(name).append('=')
+        .append(URLEncoder.encode(value, StandardCharsets.UTF_8).replace("%3B", ";")));
+    assertThat(raw).contains("door;+ring");
+    HttpResponse<Buffer> response = hooks.postRaw("/webhooks/twilio/sms", raw.toString(), hooks.sign("/webhooks/twilio/sms", form));
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsString()).contains("left at the door; ring twice").contains("to=\"" + recipient + "\"");
+  }
+
+  @Test
   void aCallerFloodingOneProxyNumberIsRateLimited() {
-    String orgId = id("org");
-    org(gw, orgId, new JsonObject());
-    String proxy = number(gw, orgId);
-    String driver = phone();
-    String recipient = phone();
-    openSession(gw, orgId, id("task"), driver, recipient);
+    ActiveSession session = activeSession();
+    String proxy = session.proxy();
+    String driver = session.driver();
+    String recipient = session.recipient();
     for (int i = 0; i < 3; i++) {
       assertThat(hooks.call(driver, proxy).bodyAsString()).contains("<Dial");
     }
@@ -126,12 +183,10 @@ class WebhookGuardsTest {
 
   @Test
   void twoAutoRespondersTalkingInALoopAreStopped() {
-    String orgId = id("org");
-    org(gw, orgId, new JsonObject());
-    String proxy = number(gw, orgId);
-    String driver = phone();
-    String recipient = phone();
-    openSession(gw, orgId, id("task"), driver, recipient);
+    ActiveSession session = activeSession();
+    String proxy = session.proxy();
+    String driver = session.driver();
+    String recipient = session.recipient();
     // Alternate senders so neither hits the per-pair limit (3) before the loop guard (4 per pair of parties).
     assertThat(hooks.sms(driver, proxy, "auto 1").bodyAsString()).contains("<Message");
     assertThat(hooks.sms(recipient, proxy, "auto 2").bodyAsString()).contains("<Message");
