@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -39,13 +41,22 @@ public final class ClassArchiveTraining {
   private static final String AUTH_TOKEN = "class-archive-training";
   private static final String PUBLIC_URL = "http://localhost";
   private static final String NOWHERE = "127.0.0.1:1";
+  /** Every step is bounded, so an image build fails with the step's name instead of hanging. */
+  private static final long STEP_SECONDS = 60;
+  static final String RESULT_PREFIX = "class archive training: ";
 
   private ClassArchiveTraining() {}
 
   public static void main(String[] args) {
-    Map<String, Integer> statuses = run();
-    System.out.println("class archive training: " + statuses);
-    System.exit(0);
+    int exitCode = 0;
+    try {
+      System.out.println(RESULT_PREFIX + run());
+    } catch (RuntimeException e) {
+      // An image build must fail, not hang or ship a half-trained archive.
+      e.printStackTrace();
+      exitCode = 1;
+    }
+    System.exit(exitCode);
   }
 
   /** Runs the training; the status each request got, by request (what a test checks). */
@@ -54,7 +65,7 @@ public final class ClassArchiveTraining {
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     Vertx vertx = Main.newVertx(registry);
     try {
-      GatewayConfig config = ConfigLoader.load(vertx, ConfigLoader.configPath(), Map.of(
+      GatewayConfig config = bounded("configuration", ConfigLoader.load(vertx, ConfigLoader.configPath(), Map.of(
               "MASKLINE_HTTP_PORT", Integer.toString(port),
               "MASKLINE_PUBLIC_URL", PUBLIC_URL,
               "MASKLINE_REDIS_URL", "redis://" + NOWHERE,
@@ -62,18 +73,18 @@ public final class ClassArchiveTraining {
               "MASKLINE_SMTP_HOST", "127.0.0.1",
               "MASKLINE_SMTP_PORT", "1",
               "MASKLINE_ADMIN_TOKEN", ADMIN_TOKEN,
-              "MASKLINE_TWILIO_AUTH_TOKEN", AUTH_TOKEN))
-          .await()
+              "MASKLINE_TWILIO_AUTH_TOKEN", AUTH_TOKEN)))
           .requireProductionSettings();
       // Flyway fails on the connection, after loading its own machinery and the migrations' resolver.
-      Postgres.migrate(vertx, config.postgres().url()).otherwiseEmpty().await();
-      Services services = Services.create(vertx, config, registry, AdminApiContract.load(vertx).await());
+      bounded("migration", Postgres.migrate(vertx, config.postgres().url()).otherwiseEmpty());
+      Services services = Services.create(vertx, config, registry, bounded("contract", AdminApiContract.load(vertx)));
       Health health = new Health(vertx, services.redis(), services.pg());
       Features features = Features.create(vertx, services, health);
-      vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http(), Future.succeededFuture()), new DeploymentOptions()).await();
+      bounded("listen", vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http(), Future.succeededFuture()),
+          new DeploymentOptions()));
       return requests(vertx, port);
     } finally {
-      vertx.close().await();
+      bounded("close", vertx.close());
     }
   }
 
@@ -114,11 +125,18 @@ public final class ClassArchiveTraining {
   private static int send(HttpClient http, int port, HttpMethod method, String uri, Map<String, String> headers, String body) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(options::putHeader);
-    return http.request(options)
+    return bounded(method + " " + uri, http.request(options)
         .compose(request -> body == null ? request.send() : request.send(body))
         .compose(response -> response.body().map(ignored -> response))
-        .map(HttpClientResponse::statusCode)
-        .await();
+        .map(HttpClientResponse::statusCode));
+  }
+
+  private static <T> T bounded(String step, Future<T> future) {
+    try {
+      return future.await(STEP_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("class-archive training: " + step + " did not finish within " + STEP_SECONDS + " s", e);
+    }
   }
 
   private static int freePort() {

@@ -1,19 +1,39 @@
 package io.maskline;
 
+import io.maskline.support.JavaProcess;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The image's class-archive training walks the real routes with every backing store away, and exits cleanly. */
+/**
+ * The image's class-archive training, run as the image build runs it (its own JVM, {@code main}): it walks the real
+ * routes with every backing store away, and exits cleanly.
+ */
 class ClassArchiveTrainingTest {
+  private static final Pattern STATUS = Pattern.compile("(\\w+)=(\\d{3})");
 
   @Test
-  void everyKindOfRequestGoesThroughTheRealRouterWithNoStoresAround() {
-    Map<String, Integer> statuses = ClassArchiveTraining.run();
+  void everyKindOfRequestGoesThroughTheRealRouterWithNoStoresAround() throws Exception {
+    Path output = Files.createTempFile("class-archive-training", ".log");
+    Process training = JavaProcess.builder(ClassArchiveTraining.class.getName())
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile())
+        .start();
 
-    assertThat(statuses).containsEntry("live", 200)
+    int exitCode = JavaProcess.exitCode(training, Duration.ofMinutes(3));
+
+    String printed = Files.readString(output);
+    assertThat(exitCode).as(printed).isZero();
+    assertThat(statuses(printed)).as(printed)
+        .containsEntry("live", 200)
         .containsEntry("ready", 503)                       // Redis and Postgres are closed ports
         .containsEntry("metrics", 200)
         .containsEntry("openapi", 200)
@@ -27,5 +47,16 @@ class ClassArchiveTrainingTest {
         .containsEntry("searchArchive", 503)
         .containsEntry("unauthorized", 401)
         .containsEntry("notFound", 404);
+  }
+
+  private static Map<String, Integer> statuses(String printed) {
+    Map<String, Integer> statuses = new LinkedHashMap<>();
+    printed.lines().filter(line -> line.startsWith(ClassArchiveTraining.RESULT_PREFIX)).forEach(line -> {
+      Matcher status = STATUS.matcher(line);
+      while (status.find()) {
+        statuses.put(status.group(1), Integer.parseInt(status.group(2)));
+      }
+    });
+    return statuses;
   }
 }

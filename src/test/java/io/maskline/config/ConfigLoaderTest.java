@@ -1,5 +1,6 @@
 package io.maskline.config;
 
+import io.maskline.support.JavaProcess;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,9 +10,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -118,15 +117,14 @@ class ConfigLoaderTest {
 
   @Test
   void theProcessExitsWithOneClearLineOnABadEnvironmentValue() throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(
-        List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"), "io.maskline.Main"))
+    ProcessBuilder builder = JavaProcess.builder("io.maskline.Main")
         .redirectErrorStream(false)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     builder.environment().put("MASKLINE_HTTP_PORT", "99999");
     Process process = builder.start();
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    int exitCode = JavaProcess.exitCode(process, Duration.ofSeconds(30));
     String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(exitCode).isEqualTo(2);
     assertThat(stderr.lines().toList()).hasSize(1);
     assertThat(stderr).contains("MASKLINE_HTTP_PORT").contains("99999");
   }

@@ -1,6 +1,7 @@
 package io.maskline.ops;
 
 import io.maskline.dev.DevServices;
+import io.maskline.support.JavaProcess;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
 import org.junit.jupiter.api.Test;
@@ -12,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,10 +23,7 @@ class ProcessLifecycleTest {
     TestServers servers = TestServers.get();
     int port = DevServices.freePort();
     Path log = Files.createTempFile("maskline-process", ".log");
-    ProcessBuilder builder = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dlogback.configurationFile=src/main/resources/logback.xml",
-        "-cp", System.getProperty("java.class.path"), "io.maskline.Main"))
+    ProcessBuilder builder = JavaProcess.builder("io.maskline.Main", "-Dlogback.configurationFile=src/main/resources/logback.xml")
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().put("MASKLINE_HTTP_PORT", Integer.toString(port));
@@ -52,7 +48,7 @@ class ProcessLifecycleTest {
       assertThat(status).as(Files.readString(log)).isEqualTo(200);
 
       process.destroy(); // SIGTERM
-      assertThat(process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+      assertThat(JavaProcess.exitCode(process, Duration.ofSeconds(15))).isEqualTo(128 + 15); // the JVM's code for SIGTERM, after the hooks ran
       String output = Files.readString(log);
       assertThat(output).contains("Maskline ready").contains("startupMs").contains("stopping: draining HTTP").contains("\"stopped\"");
       assertThat(output).doesNotContain(TestGateway.ADMIN_TOKEN).doesNotContain(TestGateway.TWILIO_TOKEN);
