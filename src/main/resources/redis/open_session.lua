@@ -60,8 +60,9 @@ if anonymize then
 
   local driverRoute = prefix .. 'route:' .. proxy .. ':' .. driver
   local recipientRoute = prefix .. 'route:' .. proxy .. ':' .. recipient
-  redis.call('HSET', driverRoute, 'orgId', orgId, 'taskId', taskId, 'role', 'DRIVER', 'counterpart', recipient)
-  redis.call('HSET', recipientRoute, 'orgId', orgId, 'taskId', taskId, 'role', 'RECIPIENT', 'counterpart', driver)
+  -- The variables are copied into both routes so that the webhook hot path reads one hash (route_inbound.lua).
+  redis.call('HSET', driverRoute, 'orgId', orgId, 'taskId', taskId, 'role', 'DRIVER', 'counterpart', recipient, 'variables', variables)
+  redis.call('HSET', recipientRoute, 'orgId', orgId, 'taskId', taskId, 'role', 'RECIPIENT', 'counterpart', driver, 'variables', variables)
   redis.call('PEXPIRE', driverRoute, routeTtl)
   redis.call('PEXPIRE', recipientRoute, routeTtl)
   redis.call('SADD', prefix .. 'busy:' .. driver, proxy)

@@ -8,16 +8,23 @@ local prefix, proxy, caller, now, window = ARGV[1], ARGV[2], ARGV[3], tonumber(A
 local ratePerPair, ratePerCaller, loopGuard = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local claimTtl, channel, windowMs = ARGV[9], ARGV[10], ARGV[5]
 
-if redis.call('HSETNX', sidKey, 'answer', 'pending') == 0 then
-  return {'dup', redis.call('HGET', sidKey, 'answer')}
+-- The sid key is a string: 'pending' while claimed, then "<orgId> <answer>" (InboundLedger). One SET claims it.
+if not redis.call('SET', sidKey, 'pending', 'NX', 'PX', claimTtl) then
+  local stored = redis.pcall('GET', sidKey)
+  if type(stored) == 'table' then
+    -- A hash written by a version before this one (kept 24 h): its answer field.
+    stored = redis.call('HGET', sidKey, 'answer')
+  elseif stored ~= 'pending' then
+    stored = string.sub(stored, string.find(stored, ' ', 1, true) + 1)
+  end
+  return {'dup', stored}
 end
-redis.call('PEXPIRE', sidKey, claimTtl)
 
 -- GCRA (generic cell rate algorithm): `limit` events per window, evenly refilled, bursts up to `limit`.
 -- One key per limit holding the theoretical arrival time (TAT). A key lives a whole window past its last use, not
 -- just until its TAT: a TAT in the past reads as "now" all the same, and a key that outlives the gap to the sender's
 -- next message is updated in place instead of expired and created again. `stored` is the key's current value (read
--- by the caller, so that two limits cost one MGET); returns the new TAT, or nil when over the limit.
+-- by the caller, so that all limits cost one MGET); returns the new TAT, or nil when over the limit.
 local function admit(stored, limit)
   local tat = tonumber(stored) or now
   if tat < now then tat = now end
@@ -29,40 +36,45 @@ local function remember(key, tat)
   redis.call('SET', key, string.format('%d', tat), 'PX', windowMs)
 end
 
-local guard = 'CLEAR'
-local pairKey, callerKey = prefix .. 'rate:' .. proxy .. ':' .. caller, prefix .. 'rate:' .. caller
-local tats = redis.call('MGET', pairKey, callerKey)
-local pairTat = admit(tats[1], ratePerPair)
-local callerTat = pairTat and admit(tats[2], ratePerCaller)
-if pairTat and callerTat then
-  remember(pairKey, pairTat)
-  remember(callerKey, callerTat)
-else
-  -- As before the MGET: a pair over its limit leaves the caller's budget untouched.
-  if pairTat then remember(pairKey, pairTat) end
-  guard = 'RATE_LIMITED'
-end
-
+-- The binding first: the loop guard's key needs the counterpart, and then all three guard keys are read at once.
 -- HMGET of the fields needed, not HGETALL into a Lua table: this script runs for every webhook, and Redis's CPU
 -- per webhook is the gateway's largest cost after its own (docs/PERFORMANCE.md).
 local context, orgId, taskId, role, counterpart, variables = 'UNKNOWN', '', '', '', '', '{}'
-local route = redis.call('HMGET', prefix .. 'route:' .. proxy .. ':' .. caller, 'orgId', 'taskId', 'role', 'counterpart')
+local route = redis.call('HMGET', prefix .. 'route:' .. proxy .. ':' .. caller, 'orgId', 'taskId', 'role', 'counterpart', 'variables')
+local loopKey = false
 if route[1] then
   context, orgId, taskId, role, counterpart = 'ACTIVE', route[1], route[2], route[3], route[4]
-  variables = redis.call('HGET', prefix .. 'session:' .. taskId, 'variables') or '{}'
-  -- Loop guard: messages on one binding (pair of parties through P) per minute; auto-responders exceed it fast.
-  if guard == 'CLEAR' and channel == 'sms' then
+  -- Sessions opened by a version before this one keep their variables only in the session record.
+  variables = route[5] or redis.call('HGET', prefix .. 'session:' .. taskId, 'variables') or '{}'
+  if channel == 'sms' then
+    -- Loop guard: messages on one binding (pair of parties through P) per minute; auto-responders exceed it fast.
     local a, b = caller, counterpart
     if b < a then a, b = b, a end
-    local loopKey = prefix .. 'loop:' .. proxy .. ':' .. a .. ':' .. b
-    local loopTat = admit(redis.call('GET', loopKey), loopGuard)
-    if loopTat then remember(loopKey, loopTat) else guard = 'LOOP_DETECTED' end
+    loopKey = prefix .. 'loop:' .. proxy .. ':' .. a .. ':' .. b
   end
 else
   local history = redis.call('HMGET', prefix .. 'hist:' .. proxy .. ':' .. caller, 'orgId', 'taskId', 'role')
   if history[1] then
     context, orgId, taskId, role = 'ENDED', history[1], history[2], history[3]
   end
+end
+
+local guard = 'CLEAR'
+local pairKey, callerKey = prefix .. 'rate:' .. proxy .. ':' .. caller, prefix .. 'rate:' .. caller
+local tats = loopKey and redis.call('MGET', pairKey, callerKey, loopKey) or redis.call('MGET', pairKey, callerKey)
+local pairTat = admit(tats[1], ratePerPair)
+local callerTat = pairTat and admit(tats[2], ratePerCaller)
+if pairTat and callerTat then
+  remember(pairKey, pairTat)
+  remember(callerKey, callerTat)
+  if loopKey then
+    local loopTat = admit(tats[3], loopGuard)
+    if loopTat then remember(loopKey, loopTat) else guard = 'LOOP_DETECTED' end
+  end
+else
+  -- A pair over its limit leaves the caller's budget untouched; a limited message does not count towards a loop.
+  if pairTat then remember(pairKey, pairTat) end
+  guard = 'RATE_LIMITED'
 end
 
 -- P's owner matters only once no binding is open (post-task routing, unknown callers): skipped for most webhooks.

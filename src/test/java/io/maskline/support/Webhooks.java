@@ -94,7 +94,7 @@ public final class Webhooks {
   public static List<Map<String, String>> archived(TestGateway gw, String sid) {
     var rows = gw.gateway.services().pg().preparedQuery("""
             SELECT c.channel, c.direction, c.org_id, c.task_id, c.from_addr, c.to_addr, c.proxy_number, c.body, c.status,
-                   c.routed_to, c.duration_seconds, c.recording_sid, c.related_sid,
+                   c.routed_to, c.duration_seconds, c.recording_sid, c.related_sid, c.variables::text AS variables,
                    (SELECT r.payload::text FROM raw_events r WHERE r.provider_sid = c.provider_sid AND r.kind = 'interaction' LIMIT 1) AS raw
             FROM communications c WHERE c.provider_sid = $1 OR c.related_sid = $1""")
         .execute(io.vertx.sqlclient.Tuple.of(sid)).await();
@@ -115,6 +115,7 @@ public final class Webhooks {
       map.put("recordingSid", valueOf(row.getString("recording_sid")));
       map.put("relatedSid", valueOf(row.getString("related_sid")));
       map.put("raw", valueOf(row.getString("raw")));
+      map.put("variables", valueOf(row.getString("variables")));
       found.add(map);
     }
     return found;

@@ -1,5 +1,6 @@
 package maskline.loadtest.bench;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,10 +18,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 /**
  * Open-model load at a fixed rate, for the webhook benchmark's "at 5,000 req/s" comparison: request i is due at
@@ -33,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  * Connections are a bounded keep-alive pool like a provider's sender; requests wait for a free one.
  *
  * <p>Prints one line: {@code RESULT requests=.. duration_s=.. rps=.. p50_ms=.. p90_ms=.. p99_ms=.. p999_ms=..
- * max_ms=.. errors=.. late_starts=..}; {@code late_starts} counts requests the generator itself sent more than 1 ms
+ * max_ms=.. errors=.. late_starts=.. error_kinds=..}; {@code late_starts} counts requests the generator itself sent more than 1 ms
  * after their due time (its own lag, to tell a saturated load tool from a slow server).
  *
  * <p>The first {@code WARMUP_SECONDS} (10) run at the same rate and are not counted: a cold load tool (JIT, 64 new
@@ -79,6 +83,7 @@ public final class FixedRateLoad {
     int total = webhooks.size();
     long[] latencyNanos = new long[total - uncounted];
     AtomicLong errors = new AtomicLong();
+    Map<String, Integer> errorKinds = new TreeMap<>(); // touched on the one event-loop context only
     AtomicLong done = new AtomicLong();
     AtomicLong lateStarts = new AtomicLong();
     CompletableFuture<String> result = new CompletableFuture<>();
@@ -114,11 +119,12 @@ public final class FixedRateLoad {
                 latencyNanos[index - uncounted] = System.nanoTime() - dueAt;
                 if (answer.failed() || answer.result() != 200) {
                   errors.incrementAndGet();
+                  errorKinds.merge(errorKind(answer), 1, Integer::sum);
                 }
               }
               if (done.incrementAndGet() == total) {
                 double elapsed = (System.nanoTime() - (start + (long) (uncounted * nanosPerRequest))) / 1e9;
-                result.complete(summary(latencyNanos, elapsed, errors.get(), lateStarts.get()));
+                result.complete(summary(latencyNanos, elapsed, errors.get(), lateStarts.get(), errorKinds));
               }
             });
           }
@@ -138,12 +144,23 @@ public final class FixedRateLoad {
         .compose(response -> response.body().map(body -> response.statusCode()));
   }
 
-  private static String summary(long[] latencyNanos, double elapsedSeconds, long errors, long lateStarts) {
+  /** What went wrong, in one token: {@code status_503}, or the exception's class and message with spaces replaced. */
+  private static String errorKind(AsyncResult<Integer> answer) {
+    if (answer.succeeded()) {
+      return "status_" + answer.result();
+    }
+    Throwable cause = answer.cause();
+    String kind = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ":" + cause.getMessage());
+    return kind.replaceAll("[\\s,=]+", "_");
+  }
+
+  private static String summary(long[] latencyNanos, double elapsedSeconds, long errors, long lateStarts, Map<String, Integer> errorKinds) {
     long[] sorted = latencyNanos.clone();
     Arrays.sort(sorted);
-    return String.format("RESULT requests=%d duration_s=%.3f rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f errors=%d late_starts=%d",
+    String kinds = errorKinds.entrySet().stream().map(e -> e.getKey() + "*" + e.getValue()).collect(Collectors.joining(","));
+    return String.format("RESULT requests=%d duration_s=%.3f rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f errors=%d late_starts=%d error_kinds=%s",
         sorted.length, elapsedSeconds, sorted.length / elapsedSeconds, millis(sorted, 0.50), millis(sorted, 0.90),
-        millis(sorted, 0.99), millis(sorted, 0.999), sorted[sorted.length - 1] / 1e6, errors, lateStarts);
+        millis(sorted, 0.99), millis(sorted, 0.999), sorted[sorted.length - 1] / 1e6, errors, lateStarts, kinds.isEmpty() ? "none" : kinds);
   }
 
   private static double millis(long[] sorted, double quantile) {

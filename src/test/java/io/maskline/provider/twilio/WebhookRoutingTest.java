@@ -1,6 +1,7 @@
 package io.maskline.provider.twilio;
 
 import com.icegreen.greenmail.util.GreenMailUtil;
+import io.maskline.binding.Keys;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
 import io.maskline.support.Mailbox;
@@ -9,6 +10,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -222,6 +226,43 @@ class WebhookRoutingTest {
     assertThat(call).containsEntry("orgId", t.orgId()).containsEntry("channel", "voice");
   }
 
+
+  @Test
+  void sessionVariablesAreArchivedWithEachInteraction() {
+    Task t = taskWithVariables(new JsonObject().put("order", "A-17"));
+    String sid = Webhooks.messageSid();
+    twiml(hooks.sms(sid, t.driver(), t.proxy(), "on my way"));
+    assertThat(new JsonObject(awaitArchived(sid, "interaction").get("variables")).getString("order")).isEqualTo("A-17");
+  }
+
+  @Test
+  void whatThePreviousVersionLeftInRedisStillRoutesAfterAnUpgrade() {
+    // Before: sid keys were hashes (answer, orgId) and routes carried no variables. Both outlive a rolling upgrade.
+    Task t = taskWithVariables(new JsonObject().put("order", "B-4"));
+    Redis redis = gw.gateway.services().redis();
+    redis.send(Request.cmd(Command.HDEL).arg(Keys.route(t.proxy(), t.driver())).arg("variables")).await();
+    String sid = Webhooks.messageSid();
+    assertThat(twiml(hooks.sms(sid, t.driver(), t.proxy(), "after the upgrade"))).contains("after the upgrade");
+    assertThat(new JsonObject(awaitArchived(sid, "interaction").get("variables")).getString("order")).isEqualTo("B-4");
+
+    String answered = Webhooks.messageSid();
+    String stored = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message to=\"x\">stored</Message></Response>";
+    redis.send(Request.cmd(Command.HSET).arg(Keys.sid(answered)).arg("answer").arg(stored).arg("orgId").arg(t.orgId())).await();
+    assertThat(twiml(hooks.sms(answered, t.driver(), t.proxy(), "a retry"))).isEqualTo(stored);
+  }
+
+  static Task taskWithVariables(JsonObject variables) {
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject().put("email", orgId + "@example.com"));
+    number(gw, orgId);
+    String driver = phone();
+    String recipient = phone();
+    String taskId = id("task");
+    HttpResponse<Buffer> opened = gw.admin(HttpMethod.POST, "/v1/sessions").sendJsonObject(new JsonObject().put("orgId", orgId)
+        .put("taskId", taskId).put("driverPhone", driver).put("recipientPhone", recipient).put("variables", variables)).await();
+    assertThat(opened.statusCode()).as(opened.bodyAsString()).isEqualTo(201);
+    return new Task(orgId, taskId, opened.bodyAsJsonObject().getString("proxyNumber"), driver, recipient, null, orgId + "@example.com");
+  }
 
   static Map<String, String> awaitArchived(String sid, String kind) {
     return Webhooks.awaitArchived(gw, sid, kind);
