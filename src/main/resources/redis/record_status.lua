@@ -1,5 +1,5 @@
 -- Appends a status callback to the archive stream with the org its sid was routed for (if known).
--- KEYS[1] sid key. ARGV: archiveStream, field/value pairs...
+-- KEYS[1] sid key. ARGV: archiveStream, archiveMaxlen, field/value pairs...
 -- The sid key holds "<orgId> <answer>" (InboundLedger), or 'pending'; a hash from a version before (kept 24 h).
 local stored = redis.pcall('GET', KEYS[1])
 local orgId = ''
@@ -9,6 +9,6 @@ elseif stored and stored ~= 'pending' then
   orgId = string.sub(stored, 1, string.find(stored, ' ', 1, true) - 1)
 end
 local fields = {'orgId', orgId}
-for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('XADD', ARGV[1], 'MAXLEN', '~', '10000000', '*', unpack(fields))
+for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('XADD', ARGV[1], 'MAXLEN', '~', ARGV[2], '*', unpack(fields))
 return orgId

@@ -21,8 +21,6 @@ import java.util.Map;
 public final class InboundLedger {
   private static final RedisScript STATUS = RedisScript.load("record_status");
   public static final Duration ANSWER_TTL = Duration.ofHours(24);
-  // Approximate cap on the archive stream: a bound on Redis memory should the archiver stay away for long.
-  private static final String ARCHIVE_MAXLEN = "10000000";
 
   private final Redis redis;
 
@@ -40,7 +38,7 @@ public final class InboundLedger {
     List<Request> transaction = new ArrayList<>(5);
     transaction.add(Request.cmd(Command.MULTI));
     transaction.add(Request.cmd(Command.SET).arg(sidKey).arg(sidValue(orgId, answer)).arg("PX").arg(ANSWER_TTL.toMillis()));
-    transaction.add(append(Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("MAXLEN").arg("~").arg(ARCHIVE_MAXLEN).arg("*"), archiveEvent));
+    transaction.add(append(Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("MAXLEN").arg("~").arg(Keys.ARCHIVE_STREAM_MAXLEN).arg("*"), archiveEvent));
     if (mailEvent != null) {
       transaction.add(append(Request.cmd(Command.XADD).arg(Keys.MAIL_STREAM).arg("*"), mailEvent));
     }
@@ -78,6 +76,7 @@ public final class InboundLedger {
   public Future<Void> status(String sid, Map<String, String> statusEvent) {
     List<String> args = new ArrayList<>();
     args.add(Keys.ARCHIVE_STREAM);
+    args.add(Keys.ARCHIVE_STREAM_MAXLEN);
     statusEvent.forEach((k, v) -> {
       args.add(k);
       args.add(v);

@@ -9,6 +9,11 @@ package io.maskline.binding;
 public final class Keys {
   public static final String PREFIX = "ml:{ml}:";
   public static final String ARCHIVE_STREAM = PREFIX + "stream:archive";
+  /**
+   * Approximate cap on the archive stream ({@code XADD MAXLEN ~}): a bound on Redis memory (~1 KB per entry) should
+   * the archivers stay away for long; the archive lag metric tells long before it is reached.
+   */
+  public static final String ARCHIVE_STREAM_MAXLEN = "10000000";
   /** Archive entries Postgres refused one by one (bad data, not an outage): kept for a person to look at. */
   public static final String ARCHIVE_DEAD_LETTERS = PREFIX + "stream:archive-dead";
   public static final String MAIL_STREAM = PREFIX + "stream:mail";

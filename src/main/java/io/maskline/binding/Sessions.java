@@ -72,7 +72,7 @@ public final class Sessions {
         Long.toString(config.safetyTtl().plus(ROUTE_TTL_MARGIN).toMillis()),
         request.anonymize() ? "1" : "0",
         Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30)),
-        Keys.ARCHIVE_STREAM, Keys.pool(request.orgId()), Keys.SHARED_POOL);
+        Keys.ARCHIVE_STREAM, Keys.pool(request.orgId()), Keys.SHARED_POOL, Keys.ARCHIVE_STREAM_MAXLEN);
     return OPEN.run(redis, List.of(Keys.session(request.taskId())), args).compose(answer -> {
       String outcome = answer.get(0).toString();
       return switch (outcome) {
@@ -126,7 +126,7 @@ public final class Sessions {
 
   private Future<String> close(String taskId, String reason, Instant now) {
     List<String> args = List.of(Keys.PREFIX, Long.toString(now.toEpochMilli()), Long.toString(config.historyTtl().toMillis()),
-        reason, Keys.ARCHIVE_STREAM, taskId);
+        reason, Keys.ARCHIVE_STREAM, taskId, Keys.ARCHIVE_STREAM_MAXLEN);
     return CLOSE.run(redis, List.of(Keys.session(taskId)), args).map(answer -> {
       String outcome = answer.toString();
       if (outcome.equals("closed")) {
