@@ -36,7 +36,8 @@
 #   ADMIN_TOKEN   = MASKLINE_ADMIN_TOKEN        AUTH_TOKEN  = MASKLINE_TWILIO_AUTH_TOKEN
 #   PUBLIC_URL    = MASKLINE_PUBLIC_URL (default http://localhost:8080)
 #   ACCOUNT_SID   = MASKLINE_TWILIO_ACCOUNT_SID (optional)
-#   JAVA_OPTS_BASELINE (default -Xms512m -Xmx512m -XX:+UseG1GC; use the gateway's GC and heap options)
+#   JAVA_OPTS_BASELINE (default -Xms512m -Xmx512m -XX:+UseG1GC -Dbaseline.native=true; use the gateway's GC, heap
+#                      and transport: the gateway prefers epoll, so does the baseline by default)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -79,7 +80,7 @@ ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}"
 AUTH_TOKEN="${AUTH_TOKEN:-dev-auth-token}"
 PUBLIC_URL="${PUBLIC_URL:-http://localhost:8080}"
 ACCOUNT_SID="${ACCOUNT_SID:-AC00000000000000000000000000000001}"
-JAVA_OPTS_BASELINE="${JAVA_OPTS_BASELINE:--Xms512m -Xmx512m -XX:+UseG1GC}"
+JAVA_OPTS_BASELINE="${JAVA_OPTS_BASELINE:--Xms512m -Xmx512m -XX:+UseG1GC -Dbaseline.native=true}"
 mkdir -p "$OUT"
 log() { echo "[bench] $*" >&2; }
 

@@ -52,6 +52,9 @@ class ProcessLifecycleTest {
       String output = Files.readString(log);
       assertThat(output).contains("Maskline ready").contains("startupMs").contains("stopping: draining HTTP").contains("\"stopped\"");
       assertThat(output).doesNotContain(TestGateway.ADMIN_TOKEN).doesNotContain(TestGateway.TWILIO_TOKEN);
+      if (System.getProperty("os.name").equals("Linux")) {
+        assertThat(output).contains("\"transport\":\"epoll\""); // the native transport ships for Linux x86-64 and arm64
+      }
     } finally {
       process.destroyForcibly();
     }
