@@ -42,8 +42,13 @@ public final class TestData {
   }
 
   public static HttpResponse<Buffer> openSession(TestGateway gw, String orgId, String taskId, String driver, String recipient) {
-    return gw.admin(HttpMethod.POST, "/v1/sessions").sendJsonObject(new JsonObject()
-        .put("orgId", orgId).put("taskId", taskId).put("driverPhone", driver).put("recipientPhone", recipient)).await();
+    return openSession(gw, orgId, taskId, driver, recipient, new JsonObject());
+  }
+
+  public static HttpResponse<Buffer> openSession(TestGateway gw, String orgId, String taskId, String driver, String recipient,
+                                                 JsonObject variables) {
+    return gw.admin(HttpMethod.POST, "/v1/sessions").sendJsonObject(new JsonObject().put("orgId", orgId).put("taskId", taskId)
+        .put("driverPhone", driver).put("recipientPhone", recipient).put("variables", variables)).await();
   }
 
   /** Empties the shared platform pool (tests run one after another; this one needs to know what is in it). */

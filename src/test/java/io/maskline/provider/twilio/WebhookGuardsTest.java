@@ -138,10 +138,7 @@ class WebhookGuardsTest {
   @Test
   void aRawSemicolonBelongsToTheValueAsInAnHtmlForm() {
     ActiveSession session = activeSession();
-    String proxy = session.proxy();
-    String driver = session.driver();
-    String recipient = session.recipient();
-    Map<String, String> form = smsForm(Webhooks.messageSid(), driver, proxy);
+    Map<String, String> form = smsForm(Webhooks.messageSid(), session.driver(), session.proxy());
     form.put("Body", "left at the door; ring twice");
     StringBuilder raw = new StringBuilder();
     form.forEach((name, value) -> raw.append(raw.length() == 0 ? "" : "&").append(name).append('=')
@@ -149,21 +146,18 @@ class WebhookGuardsTest {
     assertThat(raw).contains("door;+ring");
     HttpResponse<Buffer> response = hooks.postRaw("/webhooks/twilio/sms", raw.toString(), hooks.sign("/webhooks/twilio/sms", form));
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.bodyAsString()).contains("left at the door; ring twice").contains("to=\"" + recipient + "\"");
+    assertThat(response.bodyAsString()).contains("left at the door; ring twice").contains("to=\"" + session.recipient() + "\"");
   }
 
   @Test
   void aCallerFloodingOneProxyNumberIsRateLimited() {
     ActiveSession session = activeSession();
-    String proxy = session.proxy();
-    String driver = session.driver();
-    String recipient = session.recipient();
     for (int i = 0; i < 3; i++) {
-      assertThat(hooks.call(driver, proxy).bodyAsString()).contains("<Dial");
+      assertThat(hooks.call(session.driver(), session.proxy()).bodyAsString()).contains("<Dial");
     }
     String limited = Webhooks.callSid();
     double rejected = rejects();
-    assertThat(hooks.call(limited, driver, proxy).bodyAsString()).doesNotContain("<Dial").contains("<Say>");
+    assertThat(hooks.call(limited, session.driver(), session.proxy()).bodyAsString()).doesNotContain("<Dial").contains("<Say>");
     assertThat(rejects()).isEqualTo(rejected + 1);
     assertThat(awaitEvent(limited)).containsEntry("routedTo", "none");
   }
@@ -184,17 +178,14 @@ class WebhookGuardsTest {
   @Test
   void twoAutoRespondersTalkingInALoopAreStopped() {
     ActiveSession session = activeSession();
-    String proxy = session.proxy();
-    String driver = session.driver();
-    String recipient = session.recipient();
     // Alternate senders so neither hits the per-pair limit (3) before the loop guard (4 per pair of parties).
-    assertThat(hooks.sms(driver, proxy, "auto 1").bodyAsString()).contains("<Message");
-    assertThat(hooks.sms(recipient, proxy, "auto 2").bodyAsString()).contains("<Message");
-    assertThat(hooks.sms(driver, proxy, "auto 3").bodyAsString()).contains("<Message");
-    assertThat(hooks.sms(recipient, proxy, "auto 4").bodyAsString()).contains("<Message");
+    assertThat(hooks.sms(session.driver(), session.proxy(), "auto 1").bodyAsString()).contains("<Message");
+    assertThat(hooks.sms(session.recipient(), session.proxy(), "auto 2").bodyAsString()).contains("<Message");
+    assertThat(hooks.sms(session.driver(), session.proxy(), "auto 3").bodyAsString()).contains("<Message");
+    assertThat(hooks.sms(session.recipient(), session.proxy(), "auto 4").bodyAsString()).contains("<Message");
     String sid = Webhooks.messageSid();
     double rejected = rejects();
-    assertThat(hooks.sms(sid, driver, proxy, "auto 5").bodyAsString()).isEqualTo(EMPTY);
+    assertThat(hooks.sms(sid, session.driver(), session.proxy(), "auto 5").bodyAsString()).isEqualTo(EMPTY);
     assertThat(rejects()).isEqualTo(rejected + 1);
     assertThat(awaitEvent(sid)).containsEntry("routedTo", "none").containsEntry("body", "auto 5");
   }

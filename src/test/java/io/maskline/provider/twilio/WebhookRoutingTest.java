@@ -48,6 +48,10 @@ class WebhookRoutingTest {
   record Task(String orgId, String taskId, String proxy, String driver, String recipient, String adminPhone, String email) {}
 
   static Task task(JsonObject orgSettings, boolean dedicated) {
+    return task(orgSettings, dedicated, new JsonObject());
+  }
+
+  static Task task(JsonObject orgSettings, boolean dedicated, JsonObject variables) {
     String orgId = id("org");
     String adminPhone = phone();
     String email = orgId + "@example.com";
@@ -56,7 +60,7 @@ class WebhookRoutingTest {
     String driver = phone();
     String recipient = phone();
     String taskId = id("task");
-    HttpResponse<Buffer> opened = openSession(gw, orgId, taskId, driver, recipient);
+    HttpResponse<Buffer> opened = openSession(gw, orgId, taskId, driver, recipient, variables);
     assertThat(opened.statusCode()).as(opened.bodyAsString()).isEqualTo(201);
     assertThat(opened.bodyAsJsonObject().getString("proxyNumber")).isEqualTo(dedicated ? proxy : opened.bodyAsJsonObject().getString("proxyNumber"));
     return new Task(orgId, taskId, opened.bodyAsJsonObject().getString("proxyNumber"), driver, recipient, adminPhone, email);
@@ -229,7 +233,7 @@ class WebhookRoutingTest {
 
   @Test
   void sessionVariablesAreArchivedWithEachInteraction() {
-    Task t = taskWithVariables(new JsonObject().put("order", "A-17"));
+    Task t = task(new JsonObject(), true, new JsonObject().put("order", "A-17"));
     String sid = Webhooks.messageSid();
     twiml(hooks.sms(sid, t.driver(), t.proxy(), "on my way"));
     assertThat(new JsonObject(awaitArchived(sid, "interaction").get("variables")).getString("order")).isEqualTo("A-17");
@@ -238,7 +242,7 @@ class WebhookRoutingTest {
   @Test
   void whatThePreviousVersionLeftInRedisStillRoutesAfterAnUpgrade() {
     // Before: sid keys were hashes (answer, orgId) and routes carried no variables. Both outlive a rolling upgrade.
-    Task t = taskWithVariables(new JsonObject().put("order", "B-4"));
+    Task t = task(new JsonObject(), true, new JsonObject().put("order", "B-4"));
     Redis redis = gw.gateway.services().redis();
     redis.send(Request.cmd(Command.HDEL).arg(Keys.route(t.proxy(), t.driver())).arg("variables")).await();
     String sid = Webhooks.messageSid();
@@ -249,19 +253,6 @@ class WebhookRoutingTest {
     String stored = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message to=\"x\">stored</Message></Response>";
     redis.send(Request.cmd(Command.HSET).arg(Keys.sid(answered)).arg("answer").arg(stored).arg("orgId").arg(t.orgId())).await();
     assertThat(twiml(hooks.sms(answered, t.driver(), t.proxy(), "a retry"))).isEqualTo(stored);
-  }
-
-  static Task taskWithVariables(JsonObject variables) {
-    String orgId = id("org");
-    org(gw, orgId, new JsonObject().put("email", orgId + "@example.com"));
-    number(gw, orgId);
-    String driver = phone();
-    String recipient = phone();
-    String taskId = id("task");
-    HttpResponse<Buffer> opened = gw.admin(HttpMethod.POST, "/v1/sessions").sendJsonObject(new JsonObject().put("orgId", orgId)
-        .put("taskId", taskId).put("driverPhone", driver).put("recipientPhone", recipient).put("variables", variables)).await();
-    assertThat(opened.statusCode()).as(opened.bodyAsString()).isEqualTo(201);
-    return new Task(orgId, taskId, opened.bodyAsJsonObject().getString("proxyNumber"), driver, recipient, null, orgId + "@example.com");
   }
 
   static Map<String, String> awaitArchived(String sid, String kind) {
