@@ -236,6 +236,20 @@ class InboundRouterTest {
     }
   }
 
+  /** route_inbound.lua leaves the org's hash unread for exactly these facts: the org must not be able to matter. */
+  @Test
+  void aDriversMessageDuringATaskIsDecidedWithoutTheOrgsFacts() {
+    List<RoutingFacts> driverMessages = allCombinations().stream()
+        .filter(f -> f.inbound().channel() == Channel.SMS
+            && f.context() instanceof Active active && active.callerRole() == Role.DRIVER)
+        .toList();
+    assertThat(driverMessages).hasSizeGreaterThan(100);
+    for (RoutingFacts facts : driverMessages) {
+      RoutingFacts withoutOrg = new RoutingFacts(facts.inbound(), facts.context(), null, facts.proxyDedicatedToOrg(), facts.guard());
+      assertThat(InboundRouter.decide(withoutOrg)).as("%s", facts).isEqualTo(InboundRouter.decide(facts));
+    }
+  }
+
   @Test
   void routedToNamesWhereTheInboundWent() {
     assertThat(new ForwardSms(RECIPIENT, P, BODY).routedTo()).isEqualTo("counterpart");
