@@ -29,8 +29,10 @@
 #                          after the single-gateway run, both are loaded at once, each by its own wrk with half the
 #                          connections, and the summed rate is reported against the single-process rate
 #   --fixed-rate R         also load both at a fixed R req/s with FixedRateLoad, pinned like wrk (e.g. 5000);
-#                          needs R x (D + 10) <= --requests
-#   --fixed-duration D     seconds of each fixed-rate run after its 10 s warm-up (60)
+#                          needs R x (D + W) <= --requests
+#   --fixed-duration D     seconds of each fixed-rate run after its warm-up (60)
+#   --fixed-warmup W       seconds of the fixed-rate warm-up, a schedule of its own, answered in full before the
+#                          measured one starts (30)
 #   --out DIR              where files and summary.md go (loadtest/results/bench-<timestamp>)
 # environment (for the gateway; see API.md "Configuration"):
 #   ADMIN_TOKEN   = MASKLINE_ADMIN_TOKEN        AUTH_TOKEN  = MASKLINE_TWILIO_AUTH_TOKEN
@@ -45,7 +47,7 @@ LT="$(cd "$HERE/.." && pwd)"
 
 GATEWAY="" ; GATEWAY2="" ; BASELINE="" ; BASELINE_ONLY=0 ; BASELINE_PORT=8090 ; BASELINE_REDIS="redis://127.0.0.1:6379/1"
 DURATION=30s ; WARMUP=10s ; CONNECTIONS=64 ; THREADS=2 ; REQUESTS=800000 ; BINDINGS=10000
-WRK_CPUS="" ; BASELINE_CPUS="" ; GATEWAY_PID="" ; FIXED_RATE="" ; FIXED_DURATION=60
+WRK_CPUS="" ; BASELINE_CPUS="" ; GATEWAY_PID="" ; FIXED_RATE="" ; FIXED_DURATION=60 ; FIXED_WARMUP=30
 OUT="$LT/results/bench-$(date +%Y%m%d-%H%M%S)"
 
 while [ $# -gt 0 ]; do
@@ -67,8 +69,9 @@ while [ $# -gt 0 ]; do
     --gateway-pid) GATEWAY_PID="$2"; shift 2 ;;
     --fixed-rate) FIXED_RATE="$2"; shift 2 ;;
     --fixed-duration) FIXED_DURATION="$2"; shift 2 ;;
+    --fixed-warmup) FIXED_WARMUP="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -281,9 +284,9 @@ fi
 # ---- fixed rate (open model: latency from each request's due time) ------------------------------------------
 if [ -n "$FIXED_RATE" ]; then
   fixed() { # name url file
-    log "$1: FixedRateLoad at $FIXED_RATE req/s for ${FIXED_DURATION}s (+10s warm-up), $CONNECTIONS connections"
+    log "$1: FixedRateLoad at $FIXED_RATE req/s for ${FIXED_DURATION}s (+${FIXED_WARMUP}s warm-up), $CONNECTIONS connections"
     # shellcheck disable=SC2086
-    $WRK_PIN java -cp "$CP" maskline.loadtest.bench.FixedRateLoad "$2" "$3" "$FIXED_RATE" "$FIXED_DURATION" "$CONNECTIONS" 10 \
+    $WRK_PIN java -cp "$CP" maskline.loadtest.bench.FixedRateLoad "$2" "$3" "$FIXED_RATE" "$FIXED_DURATION" "$CONNECTIONS" "$FIXED_WARMUP" \
       > "$OUT/$1-fixed.log" 2>&1 || { cat "$OUT/$1-fixed.log" >&2; return 1; }
     grep '^RESULT' "$OUT/$1-fixed.log" | sed "s/^RESULT/RESULT server=$1-fixed/" > "$OUT/$1-fixed.result"
     cat "$OUT/$1-fixed.result" >&2

@@ -89,7 +89,8 @@ end
 
 local result = {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables}
 -- Every rule but one consults the org: a driver's message during a task always goes to the recipient (InboundRouter,
--- pinned by InboundRouterTest). Half the in-task messages skip the org's hash, a fifth of this script's cost.
+-- pinned by InboundRouterTest). Half the in-task messages skip the org's hash: ≈ 7 of the script's 47 µs of Redis
+-- CPU (loadtest/bench/facts-script-bench.sh).
 local orgMatters = not (context == 'ACTIVE' and role == 'DRIVER' and channel == 'sms')
 if orgId ~= '' and orgMatters then
   local org = redis.call('HMGET', prefix .. 'org:' .. orgId, 'email', 'adminPhone', 'adminPhoneAcceptsSms', 'anonymize',

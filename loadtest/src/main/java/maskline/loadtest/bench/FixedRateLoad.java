@@ -41,7 +41,8 @@ import java.util.stream.Collectors;
  * after their due time (its own lag, to tell a saturated load tool from a slow server).
  *
  * <p>The first {@code WARMUP_SECONDS} (10) run at the same rate and are not counted: a cold load tool (JIT, 64 new
- * connections) lags its own schedule for a few seconds and would charge that to the server.
+ * connections) lags its own schedule for a few seconds and would charge that to the server. The measured schedule
+ * starts afresh once every warm-up request has been answered, so that no warm-up backlog reaches it.
  *
  * <p>usage: {@code java -cp .. maskline.loadtest.bench.FixedRateLoad URL REQUEST_FILE RATE SECONDS [CONNECTIONS [WARMUP_SECONDS]]}
  */
@@ -68,20 +69,25 @@ public final class FixedRateLoad {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      System.out.println(run(vertx, target, webhooks, rate, rate * warmupSeconds, connections).get(warmupSeconds + seconds + 60L, TimeUnit.SECONDS));
+      HttpClientAgent client = vertx.createHttpClient(
+          new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDefaultHost(target.getHost()).setDefaultPort(target.getPort()),
+          new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+      int warmup = rate * warmupSeconds;
+      // The warm-up is a schedule of its own, and every warm-up request has been answered before the measured schedule
+      // starts: a load tool that fell behind while its JIT was cold must not carry that backlog into the measurement.
+      if (warmup > 0) {
+        run(vertx, client, webhooks.subList(0, warmup), rate).get(warmupSeconds + 60L, TimeUnit.SECONDS);
+      }
+      System.out.println(run(vertx, client, webhooks.subList(warmup, webhooks.size()), rate).get(seconds + 60L, TimeUnit.SECONDS));
     } finally {
       vertx.close().await();
     }
   }
 
-  /** Sends every webhook on schedule; the first {@code uncounted} are the warm-up. */
-  private static CompletableFuture<String> run(Vertx vertx, URI target, List<Webhook> webhooks, int rate, int uncounted,
-                                               int connections) {
-    HttpClientAgent client = vertx.createHttpClient(
-        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDefaultHost(target.getHost()).setDefaultPort(target.getPort()),
-        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+  /** Sends every webhook on schedule, request i due at start + i / rate; completes with the RESULT line. */
+  private static CompletableFuture<String> run(Vertx vertx, HttpClientAgent client, List<Webhook> webhooks, int rate) {
     int total = webhooks.size();
-    long[] latencyNanos = new long[total - uncounted];
+    long[] latencyNanos = new long[total];
     AtomicLong errors = new AtomicLong();
     Map<String, Integer> errorKinds = new TreeMap<>(); // touched on the one event-loop context only
     AtomicLong done = new AtomicLong();
@@ -110,20 +116,17 @@ public final class FixedRateLoad {
           for (int k = from; k < to; k++) {
             int index = k;
             long dueAt = start + (long) (index * nanosPerRequest);
-            boolean counted = index >= uncounted;
-            if (counted && System.nanoTime() - dueAt > TimeUnit.MILLISECONDS.toNanos(1)) {
+            if (System.nanoTime() - dueAt > TimeUnit.MILLISECONDS.toNanos(1)) {
               lateStarts.incrementAndGet();
             }
             send(client, webhooks.get(index)).onComplete(answer -> {
-              if (counted) {
-                latencyNanos[index - uncounted] = System.nanoTime() - dueAt;
-                if (answer.failed() || answer.result() != 200) {
-                  errors.incrementAndGet();
-                  errorKinds.merge(errorKind(answer), 1, Integer::sum);
-                }
+              latencyNanos[index] = System.nanoTime() - dueAt;
+              if (answer.failed() || answer.result() != 200) {
+                errors.incrementAndGet();
+                errorKinds.merge(errorKind(answer), 1, Integer::sum);
               }
               if (done.incrementAndGet() == total) {
-                double elapsed = (System.nanoTime() - (start + (long) (uncounted * nanosPerRequest))) / 1e9;
+                double elapsed = (System.nanoTime() - start) / 1e9;
                 result.complete(summary(latencyNanos, elapsed, errors.get(), lateStarts.get(), errorKinds));
               }
             });
