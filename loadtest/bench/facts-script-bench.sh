@@ -43,7 +43,7 @@ run() { # name, command...
   local after; after=$(cpu_us)
   local cmd; cmd=$(echo "$1" | tr 'A-Z' 'a-z')
   local usec; usec=$(cli info commandstats | tr -d '\r' | grep "^cmdstat_$cmd:" | sed -E 's/.*usec_per_call=([0-9.]+).*/\1/')
-  printf '| %s | %.0f | %.2f | %s |\n' "$name" "$rps" "$(echo "($after - $before) / $CALLS" | bc -l)" "$usec"
+  printf '| %s | %.0f | %s | %s |\n' "$name" "$rps" "$(awk -v us=$((after - before)) -v n="$CALLS" 'BEGIN { printf "%.2f", us / n }')" "$usec"
 }
 
 echo "| call | req/s | Redis CPU µs per call | usec_per_call ($CALLS calls, 8 clients x pipeline 8) |"
