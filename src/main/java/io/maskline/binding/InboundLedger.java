@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes what happened to an inbound interaction, atomically (MULTI/EXEC): its answer (kept 24 h for provider retries), its
- * archive event and, when the org is to be emailed, its entry in the mail outbox. Status callbacks are appended
- * with the org their sid was routed for.
+ * Writes what happened to an inbound interaction in one write: its answer (kept 24 h for provider retries), its archive
+ * event and, when the org is to be emailed, its entry in the mail outbox (then as one MULTI/EXEC transaction). Status
+ * callbacks are appended with the org their sid was routed for.
  */
 public final class InboundLedger {
   private static final RedisScript STATUS = RedisScript.load("record_status");
@@ -29,20 +29,22 @@ public final class InboundLedger {
   }
 
   /**
-   * One MULTI/EXEC transaction in one write: all of it or none of it, like a script, without the Lua. Measured on the
-   * same Redis: the commit script cost 15 µs of Redis CPU, its three commands 6 µs; the rest was moving ~40 arguments
-   * into Lua strings and back (docs/PERFORMANCE.md).
+   * The answer and the archive event go to Redis in one write. Without an email they are two plain commands: neither
+   * must happen at most once, since the archive folds an event written twice by its sid ({@code ON CONFLICT}), and
+   * when either fails the caller buffers the event all the same. With an email the writes are one MULTI/EXEC
+   * transaction, so that a commit cut off midway (connection lost) leaves no mail in the outbox for a sid whose answer
+   * went unrecorded: the provider's retry would mail the org a second time. The plain commands cost the gateway and
+   * Redis less than a transaction: MULTI, EXEC and the queued replies are three more replies to write and parse
+   * (docs/PERFORMANCE.md, session 6); a Lua commit cost more still (Lua strings for ~40 arguments).
    */
   public Future<Void> commit(String sid, String answer, String orgId, Map<String, String> archiveEvent, Map<String, String> mailEvent) {
-    String sidKey = Keys.sid(sid);
-    List<Request> transaction = new ArrayList<>(5);
-    transaction.add(Request.cmd(Command.MULTI));
-    transaction.add(Request.cmd(Command.SET).arg(sidKey).arg(sidValue(orgId, answer)).arg("PX").arg(ANSWER_TTL.toMillis()));
-    transaction.add(append(Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("MAXLEN").arg("~").arg(Keys.ARCHIVE_STREAM_MAXLEN).arg("*"), archiveEvent));
-    if (mailEvent != null) {
-      transaction.add(append(Request.cmd(Command.XADD).arg(Keys.MAIL_STREAM).arg("*"), mailEvent));
+    Request storeAnswer = Request.cmd(Command.SET).arg(Keys.sid(sid)).arg(sidValue(orgId, answer)).arg("PX").arg(ANSWER_TTL.toMillis());
+    Request appendEvent = append(Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("MAXLEN").arg("~").arg(Keys.ARCHIVE_STREAM_MAXLEN).arg("*"), archiveEvent);
+    if (mailEvent == null) {
+      return redis.batch(List.of(storeAnswer, appendEvent)).mapEmpty();
     }
-    transaction.add(Request.cmd(Command.EXEC));
+    List<Request> transaction = List.of(Request.cmd(Command.MULTI), storeAnswer, appendEvent,
+        append(Request.cmd(Command.XADD).arg(Keys.MAIL_STREAM).arg("*"), mailEvent), Request.cmd(Command.EXEC));
     return redis.batch(transaction).compose(InboundLedger::executed);
   }
 
