@@ -20,7 +20,8 @@ done
 
 REDIS_PID=$(pgrep -x redis-server | head -1)
 cli() { redis-cli -n "$DB" "$@"; }
-cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000000 / hz }' "/proc/$REDIS_PID/stat"; }
+# shellcheck source=cpu.sh
+. "$HERE/cpu.sh"
 
 cli flushdb >/dev/null
 P='ml:{ml}:'
@@ -36,11 +37,11 @@ args() { echo "$P +4741000001 $1 $(date +%s%3N) 60000 100000000 100000000 100000
 run() { # name, command...
   local name=$1; shift
   cli config resetstat >/dev/null
-  local before; before=$(cpu_us)
+  local before; before=$(cpu_us "$REDIS_PID")
   local rps
   rps=$(taskset -c "$CPU" redis-benchmark -n "$CALLS" -c 8 -P 8 -r 1000000000 --dbnum "$DB" -q "$@" 2>/dev/null \
     | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | cut -d' ' -f1)
-  local after; after=$(cpu_us)
+  local after; after=$(cpu_us "$REDIS_PID")
   local cmd; cmd=$(echo "$1" | tr 'A-Z' 'a-z')
   local usec; usec=$(cli info commandstats | tr -d '\r' | grep "^cmdstat_$cmd:" | sed -E 's/.*usec_per_call=([0-9.]+).*/\1/')
   printf '| %s | %.0f | %s | %s |\n' "$name" "$rps" "$(awk -v us=$((after - before)) -v n="$CALLS" 'BEGIN { printf "%.2f", us / n }')" "$usec"

@@ -70,10 +70,8 @@ stop_gateway() {
 }
 trap stop_gateway EXIT
 
-cpu_us() { # pid -> CPU time (user + system) so far in µs; 0 without such a process
-  [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
-  awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000000 / hz }' "/proc/$1/stat"
-}
+# shellcheck source=cpu.sh
+. "$HERE/cpu.sh"
 
 start_gateway() { # jar log
   redis-cli -n "$REDIS_DB" flushdb >/dev/null

@@ -192,11 +192,8 @@ duplicates_seen() { # url -> counter value, or nothing when the server has no su
 
 field() { tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
-# CPU time (user + system) a process has used so far, in microseconds; 0 when there is no such process.
-cpu_us() { # pid
-  [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
-  awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000000 / hz }' "/proc/$1/stat"
-}
+# shellcheck source=cpu.sh
+. "$HERE/cpu.sh"
 REDIS_PID=$(pgrep -x redis-server | head -1 || true)
 
 bench_one() { # name url reqfile warmupfile pid
