@@ -1,7 +1,9 @@
 package io.maskline.archive;
 
 import io.maskline.phone.PhoneNumbers;
+import io.maskline.provider.FormEncoding;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -159,7 +161,20 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
     }
   }
 
+  /**
+   * The provider's payload as one JSON object: from the form body as received ({@code form}; a repeated name becomes
+   * an array of its values), from the JSON that events written before the form was kept carry ({@code raw}), or else
+   * every field of the entry.
+   */
   private static String payload(StreamEntry entry) {
+    String form = entry.field("form");
+    if (form != null && !form.isBlank()) {
+      try {
+        return formJson(form);
+      } catch (IllegalArgumentException e) {
+        // fall through: keep every field so nothing received is lost
+      }
+    }
     String raw = entry.field("raw");
     if (raw != null && !raw.isBlank()) {
       try {
@@ -169,6 +184,17 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
       }
     }
     return fieldsJson(entry);
+  }
+
+  static String formJson(String form) {
+    JsonObject json = new JsonObject();
+    FormEncoding.decode(form).forEach((name, values) -> {
+      // Cleaned after decoding: a NUL arrives as %00.
+      List<Object> cleaned = new ArrayList<>(values.size());
+      values.forEach(value -> cleaned.add(clean(value)));
+      json.put(clean(name), cleaned.size() == 1 ? cleaned.get(0) : new JsonArray(cleaned));
+    });
+    return json.encode();
   }
 
   private static String fieldsJson(StreamEntry entry) {

@@ -61,4 +61,22 @@ class ArchiveBatchTest {
       assertThat(update.recordingSid()).isEqualTo("RE1");
     });
   }
+
+  @Test
+  void theFormBodyAsReceivedBecomesThePayloadDecodedAndEventsFromBeforeKeepTheirJson() {
+    Map<String, String> sms = new HashMap<>(ArchiveEvents.sms("org", "SM1", null, "+4791234567", "+4741000000", null, "hi", 1_000));
+    sms.remove("raw");
+    sms.put("form", "MessageSid=SM1&From=%2B4791234567&To=+4741000000&Body=a+%26+b%3B+c;d&MediaUrl0=x&MediaUrl0=y&Nul=a%00b");
+    Map<String, String> before = ArchiveEvents.sms("org", "SM2", null, "+4791234567", "+4741000000", null, "hi", 2_000);
+    ArchiveBatch batch = ArchiveBatch.of(List.of(new StreamEntry("1-0", sms), new StreamEntry("2-0", before)));
+
+    JsonObject payload = new JsonObject(batch.rawEvents().get(0).payload());
+    assertThat(payload.fieldNames()).containsExactly("MessageSid", "From", "To", "Body", "MediaUrl0", "Nul");
+    assertThat(payload.getString("From")).isEqualTo("+4791234567");
+    assertThat(payload.getString("To")).as("'+' in a form is a space").isEqualTo(" 4741000000");
+    assertThat(payload.getString("Body")).isEqualTo("a & b; c;d");
+    assertThat(payload.getJsonArray("MediaUrl0")).containsExactly("x", "y");
+    assertThat(payload.getString("Nul")).as("Postgres refuses NUL").isEqualTo("ab");
+    assertThat(new JsonObject(batch.rawEvents().get(1).payload()).getString("MessageSid")).isEqualTo("SM2");
+  }
 }

@@ -1,7 +1,5 @@
 package io.maskline.provider.twilio;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
@@ -23,13 +21,9 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -44,7 +38,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  */
 public final class TwilioWebhooks implements HttpFeature {
   private static final Logger LOG = LoggerFactory.getLogger(TwilioWebhooks.class);
-  private static final JsonFactory JSON = new JsonFactory();
   private static final CharSequence XML = HttpHeaders.createOptimized("application/xml");
   /** Webhook paths read their own body ({@link WebhookForm}); HttpVerticle keeps the BodyHandler off them. */
   public static final String PATH_PREFIX = "/webhooks/";
@@ -167,7 +160,7 @@ public final class TwilioWebhooks implements HttpFeature {
     putIfPresent(event, "recordingSid", form.get("RecordingSid"));
     putIfPresent(event, "recordingUrl", form.get("RecordingUrl"));
     event.put("at", Long.toString(clock.millis()));
-    event.put("raw", rawJson(form));
+    event.put("form", form.body());
     ledger.status(sid, event)
         .onFailure(e -> {
           event.put("orgId", "");
@@ -206,7 +199,7 @@ public final class TwilioWebhooks implements HttpFeature {
     event.put("forwardedTo", decision == null ? "" : forwardedTo(decision));
     event.put("decision", decision == null ? "Degraded" : decision.getClass().getSimpleName());
     event.put("variables", variables);
-    event.put("raw", rawJson(form));
+    event.put("form", form.body());
     return event;
   }
 
@@ -268,23 +261,6 @@ public final class TwilioWebhooks implements HttpFeature {
 
   private static String valueOr(String value, String fallback) {
     return value == null ? fallback : value;
-  }
-
-  /** The parameters as received, one JSON object, written straight with Jackson's generator (no intermediate map). */
-  private static String rawJson(WebhookForm form) {
-    StringWriter out = new StringWriter(512);
-    try (JsonGenerator json = JSON.createGenerator(out)) {
-      json.writeStartObject();
-      for (Map.Entry<String, List<String>> parameter : form.parameters().entrySet()) {
-        for (String value : parameter.getValue()) {
-          json.writeStringField(parameter.getKey(), value);
-        }
-      }
-      json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);  // a StringWriter does not fail
-    }
-    return out.toString();
   }
 
 }

@@ -2,7 +2,7 @@ package io.maskline.provider.twilio;
 
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.maskline.provider.FormEncoding;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -14,15 +14,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A webhook's {@code application/x-www-form-urlencoded} parameters, names in the order received.
+ * A webhook's {@code application/x-www-form-urlencoded} parameters, names in the order received, and its body as
+ * received (the archive keeps it as the raw payload).
  *
  * <p>Webhooks read their own body instead of going through vertx-web's BodyHandler: that one hands every form body to
  * Netty's multipart decoder, which signals its end of data with an exception per request and was the largest single
- * cost of a webhook after the sockets (docs/PERFORMANCE.md). A form is one line of {@code name=value} pairs, which
- * Netty's {@link QueryStringDecoder} decodes in one pass.
+ * cost of a webhook after the sockets (docs/PERFORMANCE.md). A form is one line of {@code name=value} pairs
+ * ({@link FormEncoding}).
  */
-record WebhookForm(Map<String, List<String>> parameters) {
-  private static final int MAX_PARAMETERS = 256;
+record WebhookForm(Map<String, List<String>> parameters, String body) {
 
   /** The first value of {@code name}, or null. */
   String get(String name) {
@@ -65,9 +65,7 @@ record WebhookForm(Map<String, List<String>> parameters) {
 
   static WebhookForm decode(String body) {
     try {
-      // A raw ';' is part of a value, as in the HTML form encoding; only '&' separates parameters.
-      return new WebhookForm(QueryStringDecoder.builder().hasPath(false).semicolonIsNormalChar(true).maxParams(MAX_PARAMETERS)
-          .build(body).parameters());
+      return new WebhookForm(FormEncoding.decode(body), body);
     } catch (IllegalArgumentException e) {
       // Netty's message quotes the body, and with it phone numbers: not for the answer or the logs.
       throw new ApiException(ErrorCode.VALIDATION_FAILED, "the form body is not valid URL encoding");
