@@ -65,9 +65,10 @@ class ArchiveBatchTest {
   @Test
   void theFormBodyAsReceivedBecomesThePayloadDecodedAndEventsFromBeforeKeepTheirJson() {
     Map<String, String> sms = new HashMap<>(ArchiveEvents.sms("org", "SM1", null, "+4791234567", "+4741000000", null, "hi", 1_000));
-    sms.remove("raw");
     sms.put("form", "MessageSid=SM1&From=%2B4791234567&To=+4741000000&Body=a+%26+b%3B+c;d&MediaUrl0=x&MediaUrl0=y&Nul=a%00b");
-    Map<String, String> before = ArchiveEvents.sms("org", "SM2", null, "+4791234567", "+4741000000", null, "hi", 2_000);
+    Map<String, String> before = new HashMap<>(ArchiveEvents.sms("org", "SM2", null, "+4791234567", "+4741000000", null, "hi", 2_000));
+    before.remove("form");
+    before.put("raw", new JsonObject().put("MessageSid", "SM2").put("From", "+4791234567").encode());
     ArchiveBatch batch = ArchiveBatch.of(List.of(new StreamEntry("1-0", sms), new StreamEntry("2-0", before)));
 
     JsonObject payload = new JsonObject(batch.rawEvents().get(0).payload());

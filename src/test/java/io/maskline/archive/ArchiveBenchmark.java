@@ -121,8 +121,8 @@ public final class ArchiveBenchmark {
     e.put("routedTo", "counterpart");
     e.put("forwardedTo", to);
     e.put("variables", "{\"order\":\"A-" + random.nextInt(100_000) + "\",\"customer\":\"Kari\"}");
-    e.put("raw", new JsonObject().put(sms ? "MessageSid" : "CallSid", sid).put("AccountSid", "ACbench").put("From", from)
-        .put("To", proxy).put("Body", body).put("FromCountry", "NO").put("ApiVersion", "2010-04-01").encode());
+    e.put("form", ArchiveEvents.form(sms ? "MessageSid" : "CallSid", sid, "AccountSid", "ACbench", "From", from, "To", proxy,
+        "Body", body, "FromCountry", "NO", "ApiVersion", "2010-04-01"));
     return e;
   }
 

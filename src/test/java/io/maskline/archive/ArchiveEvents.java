@@ -6,6 +6,8 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,16 @@ import java.util.UUID;
 /** Archive stream events as the webhook and session code emit them (reads live in support/Sql and support/Eventually). */
 public final class ArchiveEvents {
   private ArchiveEvents() {}
+
+  /** A provider's form body, as the gateway puts it into an event: names and values in pairs, URL-encoded. */
+  public static String form(String... namesAndValues) {
+    StringBuilder form = new StringBuilder();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      form.append(i == 0 ? "" : "&").append(URLEncoder.encode(namesAndValues[i], StandardCharsets.UTF_8)).append('=')
+          .append(URLEncoder.encode(namesAndValues[i + 1], StandardCharsets.UTF_8));
+    }
+    return form.toString();
+  }
 
   public static String sid(String prefix) {
     return prefix + UUID.randomUUID().toString().replace("-", "");
@@ -38,8 +50,8 @@ public final class ArchiveEvents {
     e.put("routedTo", forwardedTo == null ? "none" : "counterpart");
     e.put("forwardedTo", forwardedTo == null ? "" : forwardedTo);
     e.put("variables", new JsonObject().put("order", "A-17").put("customer", "Kari Nordmann").encode());
-    e.put("raw", new JsonObject().put("MessageSid", sid).put("AccountSid", "ACtest").put("From", from).put("To", proxy)
-        .put("Body", body).put("FromCity", "OSLO").put("NumMedia", "0").encode());
+    e.put("form", form("MessageSid", sid, "AccountSid", "ACtest", "From", from, "To", proxy, "Body", body, "FromCity", "OSLO",
+        "NumMedia", "0"));
     return e;
   }
 
@@ -47,8 +59,7 @@ public final class ArchiveEvents {
     Map<String, String> e = sms(orgId, sid, taskId, from, proxy, forwardedTo, "", at);
     e.put("channel", "voice");
     e.put("status", "ringing");
-    e.put("raw", new JsonObject().put("CallSid", sid).put("AccountSid", "ACtest").put("From", from).put("To", proxy)
-        .put("CallStatus", "ringing").encode());
+    e.put("form", form("CallSid", sid, "AccountSid", "ACtest", "From", from, "To", proxy, "CallStatus", "ringing"));
     return e;
   }
 
@@ -63,8 +74,7 @@ public final class ArchiveEvents {
       e.put("durationSeconds", duration.toString());
     }
     e.put("at", Long.toString(at));
-    e.put("raw", new JsonObject().put(channel.equals("sms") ? "MessageSid" : "CallSid", sid)
-        .put(channel.equals("sms") ? "MessageStatus" : "CallStatus", status).encode());
+    e.put("form", form(channel.equals("sms") ? "MessageSid" : "CallSid", sid, channel.equals("sms") ? "MessageStatus" : "CallStatus", status));
     return e;
   }
 
