@@ -103,7 +103,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for jar in "${JARS[@]}"; do
     name=$(basename "$jar" .jar) ; run="$OUT/r$round-$name"
     start_gateway "$jar" "$run.log"
-    # Sids must be new on every run (a gateway keeps every answer 24 h) and an int seed per run.
+    # A request file of its own per run: its sessions are opened on this gateway; the seed must fit an int.
     java -cp "$CP" -Dbindings=10000 -DauthToken="$AUTH_TOKEN" -DpublicUrl="$PUBLIC_URL" \
       -DaccountSid=AC00000000000000000000000000000001 -Drequests="$REQUESTS" -DwarmupRequests=$((REQUESTS / 2)) \
       -Dsetup=true -Dseed=$(( (RANDOM << 15 | RANDOM) % 1000000000 )) -DbaseUrl="$BASE" -DadminToken="$ADMIN_TOKEN" \

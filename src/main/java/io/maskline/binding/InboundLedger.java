@@ -34,8 +34,8 @@ public final class InboundLedger {
    * when either fails the caller buffers the event all the same. With an email the writes are one MULTI/EXEC
    * transaction, so that a commit cut off midway (connection lost) leaves no mail in the outbox for a sid whose answer
    * went unrecorded: the provider's retry would mail the org a second time. The plain commands cost the gateway and
-   * Redis less than a transaction: MULTI, EXEC and the queued replies are three more replies to write and parse
-   * (docs/PERFORMANCE.md, session 6); a Lua commit cost more still (Lua strings for ~40 arguments).
+   * Redis less than a transaction, which adds two commands and answers each queued one twice (QUEUED, then inside
+   * EXEC's reply) (docs/PERFORMANCE.md, session 6); a Lua commit cost more still (Lua strings for ~40 arguments).
    */
   public Future<Void> commit(String sid, String answer, String orgId, Map<String, String> archiveEvent, Map<String, String> mailEvent) {
     Request storeAnswer = Request.cmd(Command.SET).arg(Keys.sid(sid)).arg(sidValue(orgId, answer)).arg("PX").arg(ANSWER_TTL.toMillis());
