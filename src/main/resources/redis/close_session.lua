@@ -1,6 +1,7 @@
 -- Closes a session atomically: both routing keys go, history (P, caller) is written for post-task routing,
 -- in-use sets and pool usage are released, and the close is appended to the archive stream.
--- KEYS[1] session key. ARGV: prefix, nowMs, historyTtlMs, reason (closed|expired), archiveStream, taskId, archiveMaxlen
+-- KEYS[1] session key. ARGV: prefix, nowMs, historyTtlMs, reason (closed|expired), archiveStream, expiry member
+--   (orgId:taskId), archiveMaxlen
 -- Returns 'missing' | 'already' | 'closed'
 local sessionKey = KEYS[1]
 local prefix, now, historyTtl, reason, archiveStream = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
@@ -31,7 +32,7 @@ end
 
 redis.call('HSET', sessionKey, 'status', 'closed', 'closedAt', now, 'closeReason', reason)
 redis.call('PEXPIRE', sessionKey, historyTtl)
-redis.call('ZREM', prefix .. 'session-expiry', s.taskId)
+redis.call('ZREM', prefix .. 'session-expiry', ARGV[6])
 redis.call('XADD', archiveStream, 'MAXLEN', '~', ARGV[7], '*', 'kind', 'session', 'action', 'close',
   'taskId', s.taskId, 'orgId', s.orgId, 'proxy', proxy, 'driver', s.driver, 'recipient', s.recipient, 'at', now, 'reason', reason)
 return 'closed'

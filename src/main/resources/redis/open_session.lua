@@ -2,7 +2,7 @@
 -- in-use sets, pool usage, the session record, its expiry entry and the archive event.
 -- KEYS[1] session key. ARGV: prefix, taskId, orgId, driver, recipient, variablesJson, nowMs, expiresAtMs,
 --   routeTtlMs, anonymize (1/0), random (tie-break), archiveStream, orgPoolKey, sharedPoolKey, archiveMaxlen
--- Returns {'exists', ...session fields} | {'conflict'} | {'exhausted'} | {'opened', proxy}
+-- Returns {'exists'} | {'conflict'} | {'exhausted'} | {'opened', proxy, poolKey}
 local sessionKey = KEYS[1]
 local prefix, taskId, orgId, driver, recipient, variables = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local now, expiresAt, routeTtl, anonymize, random = ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10] == '1', tonumber(ARGV[11])
@@ -74,7 +74,7 @@ redis.call('HSET', sessionKey, 'taskId', taskId, 'orgId', orgId, 'driver', drive
   'proxy', proxy, 'pool', pool, 'variables', variables, 'status', 'open', 'openedAt', now, 'expiresAt', expiresAt,
   'anonymized', anonymize and '1' or '0')
 redis.call('PEXPIRE', sessionKey, routeTtl)
-redis.call('ZADD', prefix .. 'session-expiry', expiresAt, taskId)
+redis.call('ZADD', prefix .. 'session-expiry', expiresAt, orgId .. ':' .. taskId)
 redis.call('XADD', archiveStream, 'MAXLEN', '~', archiveMaxlen, '*', 'kind', 'session', 'action', 'open',
   'taskId', taskId, 'orgId', orgId, 'proxy', proxy, 'driver', driver, 'recipient', recipient, 'at', now, 'variables', variables)
-return {'opened', proxy}
+return {'opened', proxy, pool}

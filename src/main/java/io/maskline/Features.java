@@ -13,6 +13,8 @@ import io.maskline.archive.ArchiveSearch;
 import io.maskline.archive.ArchiveStream;
 import io.maskline.archive.ArchiveWriter;
 import io.maskline.archive.ArchiverVerticle;
+import io.maskline.archive.DirectArchive;
+import io.maskline.archive.OrgAttribution;
 import io.maskline.binding.DegradedEvents;
 import io.maskline.binding.InboundLedger;
 import io.maskline.binding.InboundLookup;
@@ -32,20 +34,29 @@ import io.maskline.provider.twilio.TwilioRecordings;
 import io.maskline.provider.twilio.TwilioWebhooks;
 import io.maskline.provider.twilio.TwimlWriter;
 import io.maskline.provider.twilio.VoicePrompts;
+import io.maskline.storage.RedisDataWatch;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 /** The list of what the gateway does: HTTP features per HTTP verticle, and background verticles (one each per pod). */
 record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
   /** Archive events held in memory while Redis is down (about 2 KB each). */
   private static final int DEGRADED_BUFFER_CAPACITY = 10_000;
+  /** How soon a Redis that lost its data is noticed and restored. */
+  private static final Duration REDIS_DATA_CHECK = Duration.ofSeconds(2);
+  private static final Logger LOG = LoggerFactory.getLogger(Features.class);
 
   static Features create(Vertx vertx, Services services, Health health) {
     var config = services.config();
@@ -53,7 +64,7 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     OrgFacts orgFacts = new OrgFacts(services.redis());
     ProxyNumbers numbers = new ProxyNumbers(services.pg(), services.redis());
     OptOuts optOuts = new OptOuts(services.pg(), services.redis());
-    Sessions sessions = new Sessions(services.redis(), config.sessions(), services.clock(), services.metrics());
+    Sessions sessions = new Sessions(services.redis(), services.pg(), config.sessions(), services.clock(), services.metrics());
 
     ArchiveStream archiveStream = new ArchiveStream(services.redis());
     ArchivePartitions archivePartitions = new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock());
@@ -77,13 +88,24 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     List<Supplier<? extends Deployable>> background = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
     background.add(() -> new PeriodicVerticle("session-expiry", Duration.ofSeconds(30), () -> sessions.closeExpired(services.clock().instant())));
+    ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
+    OrgAttribution attribution = new OrgAttribution(services.pg(), config.sessions().historyTtl());
+    DirectArchive directArchive = new DirectArchive(attribution, archivePartitions, archiveWriter);
+    // At shutdown the buffer goes to Postgres directly: Redis may still be away, and the process will not wait for it.
     background.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
         () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis()),
-        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis())));
+        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.drain(directArchive::write)
+            .onSuccess(count -> LOG.info("buffered archive events written to Postgres at shutdown {}", kv("count", count)))
+            .recover(e -> degraded.flush(services.redis()))
+            .onComplete(done -> {
+              if (degraded.pending() > 0) {
+                LOG.error("buffered archive events lost at shutdown: neither Postgres nor Redis took them {}", kv("count", degraded.pending()));
+              }
+            })));
     background.add(() -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
-    ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
     for (int i = 0; i < config.archive().consumers(); i++) {
-      background.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, archivePartitions, config.archive(), services.metrics()));
+      background.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, attribution, archivePartitions, config.archive(),
+          services.metrics()));
     }
     ArchiveMaintenance archiveMaintenance = new ArchiveMaintenance(archivePartitions, archiveWriter, archiveStream);
     background.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
@@ -92,9 +114,15 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
     background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
         services.clock()));
-    // Redis may have restarted empty: re-mirror orgs, numbers and opt-outs from Postgres before taking traffic.
-    Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll())
-        .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs, numbers and opt-outs to Redis failed: {}", e.getMessage()))
+    // Redis may have restarted empty: re-mirror orgs, numbers and opt-outs from Postgres before taking traffic, and
+    // restore sessions when the installation marker says Redis lost its data; watched again every few seconds.
+    RedisDataWatch redisData = new RedisDataWatch(services.redis(),
+        () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll()),
+        sessions::restoreAll, services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
+    health.addReadinessCheck("redisData", redisData::readiness);
+    background.add(() -> new PeriodicVerticle("redis-data-watch", REDIS_DATA_CHECK, redisData::check));
+    Supplier<Future<?>> warmUp = () -> redisData.startUp()
+        .onFailure(e -> LOG.warn("re-mirroring Redis from Postgres failed at start-up, the watch retries {}", kv("error", String.valueOf(e.getMessage()))))
         .otherwiseEmpty();
     return new Features(http, List.copyOf(background), warmUp);
   }

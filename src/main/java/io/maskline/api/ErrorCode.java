@@ -10,6 +10,7 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(405, "Method not allowed"),
   CONFLICT(409, "Conflict"),
   POOL_EXHAUSTED(409, "No free proxy number"),
+  AMBIGUOUS_TASK_ID(409, "Task id is used by more than one org"),
   PAYLOAD_TOO_LARGE(413, "Payload too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
   RATE_LIMITED(429, "Rate limited"),

@@ -32,6 +32,7 @@ public final class ArchiverVerticle extends VerticleBase {
 
   private final ArchiveStream stream;
   private final ArchiveWriter writer;
+  private final OrgAttribution attribution;
   private final ArchivePartitions partitions;
   private final GatewayConfig.Archive config;
   private final String consumer;
@@ -51,10 +52,11 @@ public final class ArchiverVerticle extends VerticleBase {
   private String claimCursor = "0-0";
   private long lastClaimPass;
 
-  public ArchiverVerticle(ArchiveStream stream, ArchiveWriter writer, ArchivePartitions partitions, GatewayConfig.Archive config,
-                          MeterRegistry metrics) {
+  public ArchiverVerticle(ArchiveStream stream, ArchiveWriter writer, OrgAttribution attribution, ArchivePartitions partitions,
+                          GatewayConfig.Archive config, MeterRegistry metrics) {
     this.stream = stream;
     this.writer = writer;
+    this.attribution = attribution;
     this.partitions = partitions;
     this.config = config;
     this.consumer = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -144,14 +146,14 @@ public final class ArchiverVerticle extends VerticleBase {
   }
 
   private Future<Void> write(List<StreamEntry> entries) {
-    ArchiveBatch batch = ArchiveBatch.of(entries);
-    return partitions.ensureFor(batch.rawEvents().stream().map(ArchiveBatch.RawEvent::at).toList())
-        .compose(v -> writer.write(batch))
-        .compose(v -> stream.acknowledge(entries.stream().map(StreamEntry::id).toList()))
-        .onSuccess(v -> {
-          written.increment(entries.size() - batch.invalid());
-          invalid.increment(batch.invalid());
-        });
+    return attribution.attribute(entries).map(ArchiveBatch::of)
+        .compose(batch -> partitions.ensureFor(batch.rawEvents().stream().map(ArchiveBatch.RawEvent::at).toList())
+            .compose(v -> writer.write(batch))
+            .compose(v -> stream.acknowledge(entries.stream().map(StreamEntry::id).toList()))
+            .onSuccess(v -> {
+              written.increment(entries.size() - batch.invalid());
+              invalid.increment(batch.invalid());
+            }));
   }
 
   /** Postgres refused the batch for its data, not for an outage: find the entry, keep it aside, archive the rest. */

@@ -15,13 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * Archive events that could not reach Redis (it was down when the webhook came): held in a bounded in-memory
  * buffer and appended to the archive stream once Redis answers again. Bounded so an outage cannot exhaust the heap;
- * what overflows is counted as dropped. A pod killed during an outage loses its buffer (documented in the README).
+ * what overflows is counted as dropped. A graceful stop hands the buffer to Postgres directly ({@link #drain}); only
+ * a pod killed outright (SIGKILL, OOM) during an outage loses it (documented in the README).
  */
 public final class DegradedEvents {
   private static final Logger LOG = LoggerFactory.getLogger(DegradedEvents.class);
@@ -54,17 +56,39 @@ public final class DegradedEvents {
     return size.get();
   }
 
-  /** Appends up to one batch to the archive stream; events go back to the buffer if Redis is still away. */
-  public Future<Integer> flush(Redis redis) {
+  /**
+   * Hands every buffered event to {@code sink} (one batch at a time) until the buffer is empty or the sink fails;
+   * a failed batch goes back to the buffer. Returns how many were handed on.
+   */
+  public Future<Integer> drain(Function<List<Map<String, String>>, Future<Void>> sink) {
+    List<Map<String, String>> batch = take();
+    if (batch.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    return sink.apply(batch)
+        .recover(failure -> {
+          batch.forEach(this::offer);
+          return Future.failedFuture(failure);
+        })
+        .compose(done -> drain(sink).map(more -> batch.size() + more));
+  }
+
+  private List<Map<String, String>> take() {
     List<Map<String, String>> batch = new ArrayList<>();
     Map<String, String> event;
     while (batch.size() < FLUSH_BATCH && (event = queue.poll()) != null) {
       batch.add(event);
     }
+    size.addAndGet(-batch.size());
+    return batch;
+  }
+
+  /** Appends up to one batch to the archive stream; events go back to the buffer if Redis is still away. */
+  public Future<Integer> flush(Redis redis) {
+    List<Map<String, String>> batch = take();
     if (batch.isEmpty()) {
       return Future.succeededFuture(0);
     }
-    size.addAndGet(-batch.size());
     List<Request> appends = batch.stream().map(fields -> {
       Request xadd = Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("*");
       fields.forEach((k, v) -> xadd.arg(k).arg(v));

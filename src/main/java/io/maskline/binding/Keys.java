@@ -20,6 +20,11 @@ public final class Keys {
   public static final String MAIL_DEAD_LETTERS = PREFIX + "stream:mail-dead";
   public static final String EXPIRY = PREFIX + "session-expiry";
   public static final String SHARED_POOL = PREFIX + "pool:_shared";
+  /**
+   * Set once Redis holds everything mirrored from Postgres (orgs, numbers, sessions). Its absence means Redis lost
+   * its data (restart without persistence, failover to a blank replica): the gateway restores it (RedisDataWatch).
+   */
+  public static final String INSTALLATION_MARKER = PREFIX + "installation";
 
   private Keys() {}
 
@@ -35,8 +40,17 @@ public final class Keys {
     return orgId == null ? SHARED_POOL : PREFIX + "pool:" + orgId;
   }
 
-  public static String session(String taskId) {
-    return PREFIX + "session:" + taskId;
+  /** A session, keyed by (org, task): task ids are the org's own and may collide across orgs. */
+  public static String session(String orgId, String taskId) {
+    return PREFIX + "session:" + expiryMember(orgId, taskId);
+  }
+
+  /**
+   * A session's member in the {@link #EXPIRY} set: {@code "<orgId>:<taskId>"}, split at the first colon (org ids
+   * have none).
+   */
+  public static String expiryMember(String orgId, String taskId) {
+    return orgId + ":" + taskId;
   }
 
   public static String route(String proxy, String caller) {

@@ -4,6 +4,7 @@ import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.org.OrgFacts;
+import io.maskline.org.Orgs;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -12,7 +13,10 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.HashMap;
 import java.util.Map;
 
-/** {@code POST /v1/sessions}, {@code GET/DELETE /v1/sessions/{taskId}}. */
+/**
+ * {@code POST /v1/sessions}, {@code GET/DELETE /v1/sessions/{taskId}[?orgId=]}: the org is needed only when two orgs
+ * use the same task id.
+ */
 public final class SessionApi implements HttpFeature {
   private final Sessions sessions;
   private final OrgFacts orgFacts;
@@ -53,7 +57,7 @@ public final class SessionApi implements HttpFeature {
 
   private void get(RoutingContext rc) {
     String taskId = rc.pathParam("taskId");
-    sessions.get(taskId)
+    sessions.get(orgParameter(rc), taskId)
         .onSuccess(found -> found.ifPresentOrElse(
             session -> rc.json(session.toJson()),
             () -> rc.fail(ApiException.notFound("no session for task " + taskId))))
@@ -62,7 +66,7 @@ public final class SessionApi implements HttpFeature {
 
   private void close(RoutingContext rc) {
     String taskId = rc.pathParam("taskId");
-    sessions.close(taskId)
+    sessions.close(orgParameter(rc), taskId)
         .onSuccess(known -> {
           if (known) {
             rc.response().setStatusCode(204).end();
@@ -71,5 +75,11 @@ public final class SessionApi implements HttpFeature {
           }
         })
         .onFailure(rc::fail);
+  }
+
+  /** {@code ?orgId=}, optional; checked here since the contract's validation is off for operations without a body. */
+  private static String orgParameter(RoutingContext rc) {
+    String orgId = rc.queryParams().get("orgId");
+    return orgId == null ? null : Orgs.requireIdParameter(orgId);
   }
 }

@@ -36,6 +36,13 @@ public final class Health {
             .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", String.valueOf(e.getMessage()))))));
   }
 
+  /** A readiness check of a feature's own: readiness is DOWN while it fails. */
+  public void addReadinessCheck(String name, Supplier<Future<JsonObject>> check) {
+    readiness.register(name, CHECK_TIMEOUT_MS, promise -> check.get()
+        .onSuccess(data -> promise.complete(Status.OK(data)))
+        .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", String.valueOf(e.getMessage()))))));
+  }
+
   /** A readiness detail that never fails readiness on its own (e.g. archive lag). */
   public void addReadinessDetail(String name, Supplier<Future<JsonObject>> detail) {
     readiness.register(name, CHECK_TIMEOUT_MS, promise -> detail.get()

@@ -3,6 +3,7 @@ package io.maskline.bench;
 import io.maskline.binding.Keys;
 import io.maskline.binding.Sessions;
 import io.maskline.config.GatewayConfig;
+import io.maskline.storage.Postgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,6 +12,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Open+close throughput of the session scripts against a real Redis (not a timed test: run by
- * {@code loadtest/bench/session-bench.sh}). Usage: SessionBenchmark redisUrl seconds concurrency poolSize
+ * {@code loadtest/bench/session-bench.sh}). Usage: SessionBenchmark redisUrl seconds concurrency poolSize pgUrl
+ * Each open and close also writes the session's durable row to Postgres, as the gateway does.
  */
 public final class SessionBenchmark {
   public static void main(String[] args) {
@@ -31,7 +34,10 @@ public final class SessionBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     int poolSize = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+    String pgUrl = args.length > 4 ? args[4] : "postgresql://postgres@127.0.0.1:5432/maskline_bench";
     Vertx vertx = Vertx.vertx();
+    Postgres.migrate(vertx, pgUrl).await();
+    Pool pg = Postgres.pool(vertx, new GatewayConfig.Postgres(pgUrl, concurrency));
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(concurrency).setMaxPoolWaiting(100_000));
     String orgId = "bench-" + UUID.randomUUID().toString().substring(0, 6);
     List<Request> pool = new ArrayList<>();
@@ -39,7 +45,7 @@ public final class SessionBenchmark {
       pool.add(Request.cmd(Command.ZADD).arg(Keys.pool(orgId)).arg(0).arg("+4790" + String.format("%06d", i)));
     }
     redis.batch(pool).await();
-    Sessions sessions = new Sessions(redis, new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofMinutes(10)),
+    Sessions sessions = new Sessions(redis, pg, new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofMinutes(10)),
         Clock.systemUTC(), new SimpleMeterRegistry());
 
     AtomicLong opened = new AtomicLong();
@@ -70,7 +76,7 @@ public final class SessionBenchmark {
     String driver = "+4791" + String.format("%06d", random.nextInt(1_000_000));
     String recipient = "+4792" + String.format("%06d", random.nextInt(1_000_000));
     sessions.open(new Sessions.OpenRequest(orgId, task, driver, recipient, Map.of("order", "bench"), true))
-        .compose(o -> sessions.close(task))
+        .compose(o -> sessions.close(orgId, task))
         .onComplete(result -> {
           if (System.nanoTime() > warmUpEnd) {
             if (result.succeeded()) {

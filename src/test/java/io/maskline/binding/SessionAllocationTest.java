@@ -77,7 +77,7 @@ class SessionAllocationTest {
     Map<String, Integer> perNumberAndParticipant = new HashMap<>();
     Map<String, Integer> perNumber = new HashMap<>();
     for (String task : tasks) {
-      Response s = redis.send(Request.cmd(Command.HGETALL).arg(Keys.session(task))).await();
+      Response s = redis.send(Request.cmd(Command.HGETALL).arg(Keys.session(orgId, task))).await();
       if (s == null || s.size() == 0) {
         continue;
       }
@@ -137,7 +137,7 @@ class SessionAllocationTest {
     String orgId = id("org");
     org(gw, orgId, new JsonObject());
     String p = number(gw, orgId);
-    Sessions sessions = new Sessions(redis, new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofDays(30)),
+    Sessions sessions = new Sessions(redis, gw.gateway.services().pg(), new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofDays(30)),
         Clock.systemUTC(), new SimpleMeterRegistry());
     String driver = phone();
     String recipient = phone();
@@ -154,7 +154,7 @@ class SessionAllocationTest {
       closed += swept;
     }
     assertThat(closed).isGreaterThanOrEqualTo(1);
-    assertThat(sessions.get(task).await().orElseThrow().open()).isFalse();
+    assertThat(sessions.get(orgId, task).await().orElseThrow().open()).isFalse();
     assertThat(redis.send(Request.cmd(Command.EXISTS).arg(Keys.route(p, driver))).await().toInteger()).isZero();
     assertThat(redis.send(Request.cmd(Command.HGET).arg(Keys.history(p, driver)).arg("role")).await().toString()).isEqualTo("DRIVER");
     assertThat(redis.send(Request.cmd(Command.ZSCORE).arg(Keys.pool(orgId)).arg(p)).await().toString()).isIn("0", "0.0");
