@@ -43,7 +43,7 @@ public record GatewayConfig(
 
   public record Smtp(String host, int port, String username, String password, boolean startTls) {}
 
-  public record Mail(String from, int maxAttempts, Duration firstRetryDelay, boolean maskCaller) {}
+  public record Mail(String from, int maxAttempts, Duration firstRetryDelay, boolean maskCaller, Duration sendTimeout) {}
 
   public record Twilio(String accountSid, String authToken, URI apiUrl) {}
 
@@ -85,7 +85,8 @@ public record GatewayConfig(
             s.parse("mail.from", "noreply@maskline.local", GatewayConfig::email),
             s.integer("mail.maxAttempts", 8, 1, 100),
             s.duration("mail.firstRetryDelay", Duration.ofSeconds(2)),
-            s.bool("mail.maskCaller", false)),
+            s.bool("mail.maskCaller", false),
+            s.duration("mail.sendTimeout", Duration.ofSeconds(20))),
         new Twilio(
             s.string("twilio.accountSid", null),
             s.string("twilio.authToken", null),

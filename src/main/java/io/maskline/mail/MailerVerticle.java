@@ -35,7 +35,6 @@ public final class MailerVerticle extends VerticleBase {
   static final String GROUP = "mailer";
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   private static final long BLOCK_MS = 1_000;
-  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(20);
   // Another pod's pending entry is only taken over once it is far older than any send can take: its owner is gone.
   private static final Duration STALE = Duration.ofSeconds(60);
 
@@ -97,7 +96,11 @@ public final class MailerVerticle extends VerticleBase {
     redis.send(read)
         .compose(this::deliverAll)
         .onComplete(done -> {
-          if (done.failed()) {
+          if (done.failed() && String.valueOf(done.cause().getMessage()).contains("NOGROUP")) {
+            // Redis lost its data (restarted empty): the group is gone with it; mail queued since then waits in the stream.
+            LOG.warn("mail outbox group missing, creating it again");
+            createGroup().onComplete(created -> vertx.setTimer(created.succeeded() ? 1 : 1_000, t -> readNew()));
+          } else if (done.failed()) {
             LOG.debug("mail outbox read failed: {}", done.cause().getMessage());
             vertx.setTimer(1_000, t -> readNew());
           } else {
@@ -162,7 +165,7 @@ public final class MailerVerticle extends VerticleBase {
         .setSubject(email.subject())
         .setText(email.text());
     return mail.sendMail(message)
-        .timeout(SEND_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .timeout(config.sendTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .compose(result -> {
           sent.increment();
           return finish(id, fields, "sent");

@@ -72,10 +72,13 @@ public final class RedisDataWatch {
     return ready;
   }
 
-  /** The readiness check's answer: UP only while the marker was last seen, else why not. */
+  /**
+   * The readiness check's answer, read live (one EXISTS): UP only while Redis holds the marker, which is set last
+   * by a restore, so a Redis that just came back empty is never reported ready before the watch restored it.
+   */
   public Future<JsonObject> readiness() {
-    return ready ? Future.succeededFuture(new JsonObject().put("marker", true))
-        : Future.failedFuture("Redis lost its data; restoring from Postgres" + (lastError == null ? "" : ": " + lastError));
+    return markerPresent().compose(present -> present ? Future.succeededFuture(new JsonObject().put("marker", true))
+        : Future.failedFuture("Redis lost its data; restoring from Postgres" + (lastError == null ? "" : ": " + lastError)));
   }
 
   private Future<Boolean> markerPresent() {

@@ -197,4 +197,62 @@ class SessionApiTest {
     assertProblem(openSession(gw, orgId, id("t"), same, same), 400, "VALIDATION_FAILED");
   }
 
+
+  @Test
+  void twoOrgsMayUseTheSameTaskIdAndTheOrgDisambiguates() {
+    String orgA = id("org");
+    String orgB = id("org");
+    org(gw, orgA, new JsonObject());
+    org(gw, orgB, new JsonObject());
+    String numberA = number(gw, orgA);
+    String numberB = number(gw, orgB);
+    String taskId = id("task");
+    String driverA = phone();
+    String driverB = phone();
+    HttpResponse<Buffer> openedA = openSession(gw, orgA, taskId, driverA, phone());
+    HttpResponse<Buffer> openedB = openSession(gw, orgB, taskId, driverB, phone());
+    assertThat(openedA.statusCode()).as(openedA.bodyAsString()).isEqualTo(201);
+    assertThat(openedB.statusCode()).as(openedB.bodyAsString()).isEqualTo(201);
+    assertThat(openedA.bodyAsJsonObject().getString("proxyNumber")).isEqualTo(numberA);
+    assertThat(openedB.bodyAsJsonObject().getString("proxyNumber")).isEqualTo(numberB);
+
+    assertProblem(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId).send().await(), 409, "AMBIGUOUS_TASK_ID");
+    assertProblem(gw.admin(HttpMethod.DELETE, "/v1/sessions/" + taskId).send().await(), 409, "AMBIGUOUS_TASK_ID");
+    assertProblem(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId + "?orgId=no%20such").send().await(), 400, "VALIDATION_FAILED");
+    JsonObject a = gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId + "?orgId=" + orgA).send().await().bodyAsJsonObject();
+    assertThat(a.getString("orgId")).isEqualTo(orgA);
+    assertThat(a.getJsonObject("driver").getString("phone")).isEqualTo(driverA);
+
+    assertThat(gw.admin(HttpMethod.DELETE, "/v1/sessions/" + taskId + "?orgId=" + orgB).send().await().statusCode()).isEqualTo(204);
+    assertThat(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId + "?orgId=" + orgB).send().await().bodyAsJsonObject().getString("status"))
+        .isEqualTo("closed");
+    assertThat(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId + "?orgId=" + orgA).send().await().bodyAsJsonObject().getString("status"))
+        .isEqualTo("open");
+    assertProblem(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId + "?orgId=" + id("org")).send().await(), 404, "NOT_FOUND");
+  }
+
+  @Test
+  void aUniqueTaskIdNeedsNoOrgAndTheSessionIsDurableInPostgres() {
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject());
+    String p = number(gw, orgId);
+    String taskId = id("task");
+    String driver = phone();
+    String recipient = phone();
+    assertThat(openSession(gw, orgId, taskId, driver, recipient, new JsonObject().put("order", "B-2")).statusCode()).isEqualTo(201);
+    var row = gw.gateway.services().pg().preparedQuery(
+            "SELECT proxy_number, pool, driver_phone, recipient_phone, variables->>'order' AS ord, closed_at FROM sessions WHERE org_id = $1 AND task_id = $2")
+        .execute(io.vertx.sqlclient.Tuple.of(orgId, taskId)).await().iterator().next();
+    assertThat(row.getString("proxy_number")).isEqualTo(p);
+    assertThat(row.getString("pool")).isEqualTo("org");
+    assertThat(row.getString("driver_phone")).isEqualTo(driver);
+    assertThat(row.getString("recipient_phone")).isEqualTo(recipient);
+    assertThat(row.getString("ord")).isEqualTo("B-2");
+    assertThat(row.getValue("closed_at")).isNull();
+
+    assertThat(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId).send().await().bodyAsJsonObject().getString("proxyNumber")).isEqualTo(p);
+    assertThat(gw.admin(HttpMethod.DELETE, "/v1/sessions/" + taskId).send().await().statusCode()).isEqualTo(204);
+    assertThat(gw.gateway.services().pg().preparedQuery("SELECT close_reason FROM sessions WHERE org_id = $1 AND task_id = $2")
+        .execute(io.vertx.sqlclient.Tuple.of(orgId, taskId)).await().iterator().next().getString("close_reason")).isEqualTo("closed");
+  }
 }

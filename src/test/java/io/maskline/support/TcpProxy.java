@@ -1,16 +1,24 @@
 package io.maskline.support;
 
 import io.maskline.dev.DevServices;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A cuttable TCP hop between the gateway and a real server, to take a dependency "down" and bring it back. */
+/**
+ * A cuttable TCP hop between the gateway and a real server, to take a dependency "down" and bring it back, or to
+ * freeze it: connections stay open (new ones are accepted) but nothing passes until {@link #thaw()}, as with a
+ * server stopped by SIGSTOP; {@link #down()} while frozen drops what was held, as with a silent server.
+ */
 public final class TcpProxy {
   private final Vertx vertx;
   private final String targetHost;
@@ -19,6 +27,8 @@ public final class TcpProxy {
   private final NetClient client;
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private NetServer server;
+  private volatile boolean frozen;
+  private final List<Runnable> held = new ArrayList<>();
 
   public TcpProxy(Vertx vertx, String targetHost, int targetPort) {
     this.vertx = vertx;
@@ -33,8 +43,17 @@ public final class TcpProxy {
   }
 
   public Future<Void> up() {
-    server = vertx.createNetServer().connectHandler(this::relay);
-    return server.listen(port, "127.0.0.1").mapEmpty();
+    return listen(50);
+  }
+
+  // A client retrying against the closed port may briefly hold it (a local connect can pick it as its own port).
+  private Future<Void> listen(int attemptsLeft) {
+    NetServer candidate = vertx.createNetServer().connectHandler(this::relay);
+    return candidate.listen(port, "127.0.0.1").<Void>map(listening -> {
+      server = candidate;
+      return null;
+    }).recover(e -> attemptsLeft <= 1 ? Future.failedFuture(e)
+        : Future.<Void>future(p -> vertx.setTimer(100, t -> p.complete())).compose(v -> listen(attemptsLeft - 1)));
   }
 
   /** Refuses new connections and drops open ones, as a dead server would. */
@@ -43,7 +62,26 @@ public final class TcpProxy {
     server = null;
     sockets.forEach(NetSocket::close);
     sockets.clear();
+    synchronized (held) {
+      held.clear();
+    }
+    frozen = false;
     return current == null ? Future.succeededFuture() : current.close();
+  }
+
+  /** Nothing passes any more, either way, until {@link #thaw()}; connections stay open. */
+  public void freeze() {
+    frozen = true;
+  }
+
+  /** Delivers what was held while frozen, in order, and relays again. */
+  public void thaw() {
+    frozen = false;
+    List<Runnable> flushes;
+    synchronized (held) {
+      flushes = new ArrayList<>(held);
+    }
+    flushes.forEach(Runnable::run);
   }
 
   private void relay(NetSocket inbound) {
@@ -51,9 +89,46 @@ public final class TcpProxy {
     sockets.add(inbound);
     client.connect(targetPort, targetHost).onSuccess(outbound -> {
       sockets.add(outbound);
-      inbound.pipeTo(outbound);
-      outbound.pipeTo(inbound);
+      forward(inbound, outbound);
+      forward(outbound, inbound);
       inbound.resume();
     }).onFailure(e -> inbound.close());
   }
+
+  /** Relays from → to; while frozen, data waits in a queue flushed on the context that reads from. */
+  private void forward(NetSocket from, NetSocket to) {
+    java.util.concurrent.atomic.AtomicReference<Context> reader = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.ArrayDeque<Buffer> queue = new java.util.ArrayDeque<>();
+    Runnable flush = () -> {
+      Context context = reader.get();
+      if (context != null) {
+        context.runOnContext(v -> {
+          while (!frozen && !queue.isEmpty()) {
+            to.write(queue.poll());
+          }
+        });
+      }
+    };
+    synchronized (held) {
+      held.add(flush);
+    }
+    from.handler(data -> {
+      reader.compareAndSet(null, Vertx.currentContext());
+      if (frozen || !queue.isEmpty()) {
+        queue.add(data);
+        if (!frozen) {
+          flush.run();
+        }
+        return;
+      }
+      to.write(data);
+    });
+    from.closeHandler(v -> {
+      to.close();
+      synchronized (held) {
+        held.remove(flush);
+      }
+    });
+  }
+
 }
