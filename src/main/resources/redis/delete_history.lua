@@ -10,7 +10,7 @@ for _, key in ipairs(KEYS) do
     redis.call('DEL', key)
     deleted = deleted + 1
     if entry[2] then
-      local session = prefix .. 'session:' .. entry[2]
+      local session = prefix .. 'session:' .. orgId .. ':' .. entry[2]
       local s = redis.call('HMGET', session, 'orgId', 'status', 'driver', 'recipient')
       if s[1] == orgId and s[2] == 'closed' and (s[3] == caller or s[4] == caller) then
         if s[3] == caller then redis.call('HSET', session, 'driver', 'Anonymized') end

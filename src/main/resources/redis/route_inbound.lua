@@ -46,7 +46,9 @@ local loopKey = false
 if route[1] then
   context, orgId, taskId, role, counterpart = 'ACTIVE', route[1], route[2], route[3], route[4]
   -- Sessions opened by a version before this one keep their variables only in the session record.
-  variables = route[5] or redis.call('HGET', prefix .. 'session:' .. taskId, 'variables') or '{}'
+  -- (Records are keyed by org and task since; a record of the older layout is keyed by task alone.)
+  variables = route[5] or redis.call('HGET', prefix .. 'session:' .. orgId .. ':' .. taskId, 'variables')
+    or redis.call('HGET', prefix .. 'session:' .. taskId, 'variables') or '{}'
   if channel == 'sms' then
     -- Loop guard: messages on one binding (pair of parties through P) per minute; auto-responders exceed it fast.
     local a, b = caller, counterpart

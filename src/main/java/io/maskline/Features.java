@@ -118,7 +118,7 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     // restore sessions when the installation marker says Redis lost its data; watched again every few seconds.
     RedisDataWatch redisData = new RedisDataWatch(services.redis(),
         () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll()),
-        sessions::restoreAll, services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
+        () -> sessions.adoptLegacy().compose(adopted -> sessions.restoreAll()), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
     health.addReadinessCheck("redisData", redisData::readiness);
     background.add(() -> new PeriodicVerticle("redis-data-watch", REDIS_DATA_CHECK, redisData::check));
     Supplier<Future<?>> warmUp = () -> redisData.startUp()

@@ -33,11 +33,15 @@ public record Services(
   static Services create(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, AdminApiContract contract) {
     return new Services(config, RedisClients.create(vertx, config.redis()),
         new PipelinedRedis(RedisClients.create(vertx, config.redis()), config.redis().timeout()), Postgres.pool(vertx, config.postgres()),
-        MailClient.createShared(vertx, mailConfig(config.smtp()), "maskline-mail"), metrics, contract, Clock.systemUTC());
+        MailClient.createShared(vertx, mailConfig(config.smtp(), config.mail().sendTimeout()), "maskline-mail"), metrics, contract, Clock.systemUTC());
   }
 
-  private static MailConfig mailConfig(GatewayConfig.Smtp smtp) {
+  private static MailConfig mailConfig(GatewayConfig.Smtp smtp, java.time.Duration sendTimeout) {
     MailConfig mail = new MailConfig()
+        // A silent server: the connection is closed after this long without traffic, which fails the send. The send
+        // fails for real (not merely stops being waited for), so its retry can never race a late delivery of it.
+        .setIdleTimeout((int) sendTimeout.toMillis())
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
         .setHostname(smtp.host())
         .setPort(smtp.port())
         .setStarttls(smtp.startTls() ? StartTLSOptions.REQUIRED : StartTLSOptions.OPTIONAL)

@@ -1,5 +1,6 @@
 package io.maskline.anonymizer;
 
+import io.maskline.binding.Sessions;
 import io.maskline.anonymizer.AnonymizationRequests.Pending;
 import io.maskline.phone.Masking;
 import io.maskline.provider.twilio.TwilioRecordings;
@@ -253,7 +254,8 @@ public final class Anonymizer {
     return begun.compose(tx -> Future.all(changes, forgotten)
         .compose(found -> {
           Report report = new Report(changes.result().outcome(), forgotten.result());
-          Future<Void> written = archive.write(conn, changes.result());
+          Future<Void> written = archive.write(conn, changes.result())
+              .compose(v -> request.phone() == null ? Future.succeededFuture() : Sessions.forgetInClosed(conn, request.orgId(), request.phone()).mapEmpty());
           Future<Boolean> marked = AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson(), report.records());
           return Future.all(written, marked).compose(done -> marked.result() ? tx.commit().map(report) : tx.rollback().map((Report) null));
         })

@@ -15,6 +15,7 @@ import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ public final class Sessions {
   private static final RedisScript OPEN = RedisScript.load("open_session");
   private static final RedisScript CLOSE = RedisScript.load("close_session");
   private static final RedisScript RESTORE = RedisScript.load("restore_session");
+  private static final RedisScript ADOPT = RedisScript.load("adopt_legacy_session");
   // Redis drops routing keys a while after the safety TTL even if no sweeper ever runs.
   private static final Duration ROUTE_TTL_MARGIN = Duration.ofHours(1);
   private static final int SWEEP_LIMIT = 500;
@@ -61,6 +63,11 @@ public final class Sessions {
       INSERT INTO sessions (org_id, task_id, proxy_number, pool, driver_phone, recipient_phone, variables, opened_at, expires_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
       ON CONFLICT (org_id, task_id) DO NOTHING""";
+  private static final String ADOPT_ROW = """
+      INSERT INTO sessions (org_id, task_id, proxy_number, pool, driver_phone, recipient_phone, variables, opened_at, expires_at,
+                            closed_at, close_reason)
+      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)
+      ON CONFLICT (org_id, task_id) DO NOTHING""";
   private static final String CLOSE_ROW = """
       UPDATE sessions SET closed_at = COALESCE(closed_at, $3), close_reason = COALESCE(close_reason, $4)
       WHERE org_id = $1 AND task_id = $2""";
@@ -70,6 +77,11 @@ public final class Sessions {
   private static final String BY_ORG_AND_TASK = "SELECT " + COLUMNS + " FROM sessions WHERE task_id = $1 AND " + VISIBLE + " AND org_id = $3";
   private static final String OVERDUE = """
       SELECT org_id, task_id FROM sessions WHERE closed_at IS NULL AND expires_at <= $1 ORDER BY expires_at LIMIT $2""";
+  private static final String FORGET_PARTICIPANT = """
+      UPDATE sessions SET
+        driver_phone = CASE WHEN driver_phone = $2 THEN 'Anonymized' ELSE driver_phone END,
+        recipient_phone = CASE WHEN recipient_phone = $2 THEN 'Anonymized' ELSE recipient_phone END
+      WHERE org_id = $1 AND closed_at IS NOT NULL AND (driver_phone = $2 OR recipient_phone = $2)""";
   private static final String FORGET_CLOSED = "DELETE FROM sessions WHERE closed_at <= $1";
   // Newest close first: an older session's history never overwrites a newer one's (restore_session.lua).
   private static final String TO_RESTORE = "SELECT " + COLUMNS + """
@@ -227,6 +239,48 @@ public final class Sessions {
       restored.increment(count);
       LOG.info("sessions restored to Redis {}", kv("count", count));
     });
+  }
+
+  /**
+   * Sessions left by a version that keyed them by task alone: their records move to the (org, task) key and are
+   * written to Postgres, so they can be read, closed and restored like any other. Runs before a restore (the first
+   * start of this version finds no installation marker); returns how many were adopted.
+   */
+  public Future<Integer> adoptLegacy() {
+    return adoptFrom("0", 0);
+  }
+
+  private Future<Integer> adoptFrom(String cursor, int adopted) {
+    Request scan = Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(Keys.PREFIX + "session:*").arg("COUNT").arg(1000);
+    return redis.send(scan).compose(page -> {
+      String next = page.get(0).toString();
+      Future<Integer> count = Future.succeededFuture(adopted);
+      for (Response key : page.get(1)) {
+        count = count.compose(n -> ADOPT.run(redis, List.of(key.toString()), List.of(Keys.PREFIX))
+            .compose(moved -> moved == null || moved.size() == 0 ? Future.succeededFuture(n) : persistAdopted(moved).map(n + 1)));
+      }
+      return next.equals("0") ? count : count.compose(n -> adoptFrom(next, n));
+    });
+  }
+
+  private Future<Void> persistAdopted(Response flat) {
+    Map<String, String> s = new HashMap<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      s.put(flat.get(i).toString(), flat.get(i + 1).toString());
+    }
+    Session session = fromHash(s);
+    Instant expiresAt = Instant.ofEpochMilli(Long.parseLong(s.getOrDefault("expiresAt", Long.toString(session.openedAt().plus(config.safetyTtl()).toEpochMilli()))));
+    return pg.preparedQuery(ADOPT_ROW).execute(Tuple.from(new Object[] {session.orgId(), session.taskId(), session.proxyNumber(),
+        poolKind(s.getOrDefault("pool", "")), session.driverPhone(), session.recipientPhone(), new JsonObject(new HashMap<>(session.variables())),
+        at(session.openedAt()), at(expiresAt), session.closedAt() == null ? null : at(session.closedAt()), s.get("closeReason")})).mapEmpty();
+  }
+
+  /**
+   * The anonymizer's part in the durable rows, inside its transaction: in the org's closed sessions the person's
+   * number becomes {@code Anonymized}, as in their Redis records (delete_history.lua). Open sessions still route.
+   */
+  public static Future<Integer> forgetInClosed(SqlConnection conn, String orgId, String phone) {
+    return conn.preparedQuery(FORGET_PARTICIPANT).execute(Tuple.of(orgId, phone)).map(rows -> rows.rowCount());
   }
 
   private Future<Response> restore(Row row, Instant now, long openKeyTtl) {

@@ -114,9 +114,15 @@ public final class MailerVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Response entries = streams.get(Keys.MAIL_STREAM) != null ? streams.get(Keys.MAIL_STREAM) : streams.get(0).get(1);
+    // The whole batch counts as in flight from now: an entry still waiting its turn behind a slow send must not be
+    // claimed by the retry scan and sent twice.
+    for (Response entry : entries) {
+      inFlight.add(entry.get(0).toString());
+    }
     Future<Void> all = Future.succeededFuture();
     for (Response entry : entries) {
-      all = all.compose(v -> deliver(entry.get(0).toString(), fields(entry.get(1)), 1));
+      String id = entry.get(0).toString();
+      all = all.transform(previous -> send(id, fields(entry.get(1)), 1).onComplete(done -> inFlight.remove(id)));
     }
     return all;
   }
@@ -165,7 +171,9 @@ public final class MailerVerticle extends VerticleBase {
         .setSubject(email.subject())
         .setText(email.text());
     return mail.sendMail(message)
-        .timeout(config.sendTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        // The connection's idle timeout (mail.sendTimeout, Services) fails a send to a silent server; this bound only
+        // catches a send that never even got a connection.
+        .timeout(config.sendTimeout().multipliedBy(3).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .compose(result -> {
           sent.increment();
           return finish(id, fields, "sent");

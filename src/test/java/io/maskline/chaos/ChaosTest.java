@@ -168,6 +168,9 @@ class ChaosTest {
     eventually("mail attempts fail", Duration.ofSeconds(10), () -> mailFailures() >= 2);
     smtpHop.up().await();
     Mailbox.awaitMail(orgEmail, 2);
+    // Silence only after the server's answers reached the mailer: a server that takes a message and then falls
+    // silent before answering gets it again on the retry (SMTP cannot tell; docs/RELIABILITY.md).
+    eventually("outbox empty", Duration.ofSeconds(10), () -> mailOutboxPending() == 0);
 
     smtpHop.freeze();
     sids.addAll(recipientTexts(task, 2));
@@ -199,6 +202,34 @@ class ChaosTest {
     }
     // Redis is still away for that pod: the events reached Postgres directly.
     assertArchivedOnce(sids, task);
+  }
+
+  @Test
+  void aSessionLeftByTheOlderKeyLayoutIsAdoptedAndCanBeClosed() {
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject());
+    String taskId = id("task");
+    String driver = phone();
+    long now = System.currentTimeMillis();
+    var redisClient = gw.gateway.services().redis();
+    // What the version before (org, task) keys wrote: the record under the task id alone, its expiry member likewise.
+    redisClient.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HSET)
+        .arg(io.maskline.binding.Keys.PREFIX + "session:" + taskId).arg("taskId").arg(taskId).arg("orgId").arg(orgId)
+        .arg("driver").arg(driver).arg("recipient").arg(phone()).arg("proxy").arg("").arg("pool").arg("")
+        .arg("variables").arg("{\"order\":\"L-1\"}").arg("status").arg("open").arg("openedAt").arg(now)
+        .arg("expiresAt").arg(now + 3_600_000).arg("anonymized").arg("0")).await();
+    redisClient.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.ZADD).arg(io.maskline.binding.Keys.EXPIRY)
+        .arg(now + 3_600_000).arg(taskId)).await();
+    redisClient.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL).arg(io.maskline.binding.Keys.INSTALLATION_MARKER)).await();
+
+    eventually("Redis restored", Duration.ofSeconds(20), () -> status("/health/ready") == 200);
+    JsonObject adopted = gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId).send().await().bodyAsJsonObject();
+    assertThat(adopted.getString("orgId")).isEqualTo(orgId);
+    assertThat(adopted.getJsonObject("driver").getString("phone")).isEqualTo(driver);
+    assertThat(adopted.getJsonObject("variables").getString("order")).isEqualTo("L-1");
+    assertThat(gw.admin(HttpMethod.DELETE, "/v1/sessions/" + taskId).send().await().statusCode()).isEqualTo(204);
+    assertThat(redisClient.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.ZSCORE)
+        .arg(io.maskline.binding.Keys.EXPIRY).arg(taskId)).await()).isNull();
   }
 
   private static List<String> recipientTexts(Task task, int count) {

@@ -28,6 +28,8 @@ public final class TcpProxy {
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private NetServer server;
   private volatile boolean frozen;
+  // Connections of an earlier generation were dropped by down(): whatever they still hold or read is discarded.
+  private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
   private final List<Runnable> held = new ArrayList<>();
 
   public TcpProxy(Vertx vertx, String targetHost, int targetPort) {
@@ -60,6 +62,7 @@ public final class TcpProxy {
   public Future<Void> down() {
     NetServer current = server;
     server = null;
+    generation.incrementAndGet();
     sockets.forEach(NetSocket::close);
     sockets.clear();
     synchronized (held) {
@@ -99,11 +102,12 @@ public final class TcpProxy {
   private void forward(NetSocket from, NetSocket to) {
     java.util.concurrent.atomic.AtomicReference<Context> reader = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.ArrayDeque<Buffer> queue = new java.util.ArrayDeque<>();
+    int born = generation.get();
     Runnable flush = () -> {
       Context context = reader.get();
       if (context != null) {
         context.runOnContext(v -> {
-          while (!frozen && !queue.isEmpty()) {
+          while (!frozen && !queue.isEmpty() && born == generation.get()) {
             to.write(queue.poll());
           }
         });
@@ -113,6 +117,9 @@ public final class TcpProxy {
       held.add(flush);
     }
     from.handler(data -> {
+      if (born != generation.get()) {
+        return;
+      }
       reader.compareAndSet(null, Vertx.currentContext());
       if (frozen || !queue.isEmpty()) {
         queue.add(data);
