@@ -52,6 +52,11 @@ public final class Keys {
     return PREFIX + "sid:" + sid;
   }
 
+  /** The recipients who opted out of an org's traffic (a set of E.164 numbers; the key names no person). */
+  public static String optOuts(String orgId) {
+    return PREFIX + "optout:" + orgId;
+  }
+
   public static String busy(String phone) {
     return PREFIX + "busy:" + phone;
   }
