@@ -39,7 +39,8 @@ public final class OrgApi implements HttpFeature {
     String email = givenEmail == null || givenEmail.isBlank() ? null : EmailAddresses.require("email", givenEmail);
     Org org = orgs.normalized(new Org(orgId, body.getString("name"), email, body.getString("adminPhone"),
         body.getBoolean("adminPhoneAcceptsSms", true), body.getBoolean("anonymize", true),
-        body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country));
+        body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country,
+        NumberSelection.of(body.getString("numberSelection"))));
     orgs.put(org)
         .onSuccess(saved -> rc.json(saved.toJson()))
         .onFailure(rc::fail);
