@@ -63,7 +63,8 @@ class RecipientMemoryForgettingTest {
     String taskB = id("task");
     String numberB = openSession(gw, orgB, taskB, phone(), x).bodyAsJsonObject().getString("proxyNumber");
     assertThat(hooks.sms(x, numberB, "stop").bodyAsString()).contains("unsubscribed");
-    eventually("both opt-outs recorded", WAIT, () -> optOuts.isOptedOut(orgA, x).await() && optOuts.isOptedOut(orgB, x).await());
+    eventually("both opt-outs recorded", WAIT, () -> optOuts.isOptedOut(orgA, x).await() && optOuts.isOptedOut(orgB, x).await()
+        && sismember(Keys.optOuts(orgA), x) && sismember(Keys.optOuts(orgB), x));
     eventually("the reply target is remembered", WAIT, () -> x.equals(get(Keys.replyTarget(numberA))));
 
     JsonObject request = requestFor(gw, orgA, x, null);
