@@ -1,6 +1,8 @@
 package io.maskline.anonymizer;
 
 import io.maskline.HttpFeature;
+import io.maskline.access.AuditLog;
+import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.org.Orgs;
@@ -30,11 +32,13 @@ public final class AnonymizationApi implements HttpFeature {
   private final Orgs orgs;
   private final AnonymizationRequests requests;
   private final Pool pg;
+  private final AuditLog audit;
 
-  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg) {
+  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg, AuditLog audit) {
     this.orgs = orgs;
     this.requests = requests;
     this.pg = pg;
+    this.audit = audit;
   }
 
   @Override
@@ -59,9 +63,11 @@ public final class AnonymizationApi implements HttpFeature {
     List<String> scope = scope(body.getJsonArray("scope"));
     boolean deleteContent = body.getBoolean("deleteRecordingsAndBodies", false);
     String address = email;
+    Principal who = Principal.of(rc);
     orgs.require(orgId)
         .map(org -> phone == null ? null : PhoneNumbers.require("phone", phone, orgs.countryOf(org)))
         .compose(number -> requests.create(orgId, number, address, scope, deleteContent))
+        .compose(created -> audit.record(who, orgId, AuditLog.Action.ANONYMIZATION_REQUESTED, auditDetails(created)).map(created))
         .onSuccess(created -> rc.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(created.toJson().encode()))
         .onFailure(rc::fail);
   }
@@ -98,6 +104,13 @@ public final class AnonymizationApi implements HttpFeature {
     Anonymizer.get(pg, runId)
         .onSuccess(run -> run.ifPresentOrElse(found -> rc.json(found.toJson()), () -> rc.fail(ApiException.notFound("no anonymizer run " + text))))
         .onFailure(rc::fail);
+  }
+
+  /** Which identities were given, never their values: the audit log must not be one more place to erase. */
+  private static JsonObject auditDetails(AnonymizationRequest created) {
+    return new JsonObject().put("requestId", created.id().toString()).put("phone", created.phone() != null)
+        .put("email", created.email() != null).put("scope", new JsonArray(created.scope()))
+        .put("deleteRecordingsAndBodies", created.deleteRecordingsAndBodies());
   }
 
   /** {@code ["archive"]} (the default) or {@code ["archive", "raw"]}. */
