@@ -8,6 +8,8 @@ import io.maskline.anonymizer.AnonymizationApi;
 import io.maskline.anonymizer.AnonymizationRequests;
 import io.maskline.anonymizer.Anonymizer;
 import io.maskline.anonymizer.AnonymizerVerticle;
+import io.maskline.anonymizer.ErasureStore;
+import io.maskline.anonymizer.ErasureStores;
 import io.maskline.archive.AnonymizeAndDelete;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
@@ -28,6 +30,7 @@ import io.maskline.config.CronSchedule;
 import io.maskline.mail.MailerVerticle;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
+import io.maskline.optout.OptOuts;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
@@ -55,6 +58,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     Orgs orgs = new Orgs(services.pg(), services.redis(), config.defaultCountry());
     OrgFacts orgFacts = new OrgFacts(services.redis());
     ProxyNumbers numbers = new ProxyNumbers(services.pg(), services.redis());
+    OptOuts optOuts = new OptOuts(services.pg(), services.redis());
     Sessions sessions = new Sessions(services.redis(), config.sessions(), services.clock(), services.metrics());
 
     ArchiveStream archiveStream = new ArchiveStream(services.redis());
@@ -65,13 +69,15 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
 
     DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
     TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
-        new InboundLedger(services.webhookRedis()),
+        new InboundLedger(services.webhookRedis()), optOuts,
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
     OrgKeys orgKeys = new OrgKeys(services.pg());
     AuditLog audit = new AuditLog(services.pg());
     Authenticator authenticator = new Authenticator(config.adminToken(), orgKeys);
 
+    // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
+    List<ErasureStore> erasureStores = ErasureStores.builtIn(services.redis(), recordings);
     List<HttpFeature> http = List.of(
         new AccessApi(orgs, orgKeys, audit),
         new OrgApi(orgs, audit),
@@ -79,7 +85,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
         new SessionApi(sessions, orgFacts),
         webhooks,
         new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings), audit),
-        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), audit));
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit));
 
     List<Supplier<? extends Deployable>> background = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
@@ -95,13 +101,13 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     ArchiveMaintenance archiveMaintenance = new ArchiveMaintenance(archivePartitions, archiveWriter, archiveStream);
     background.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
     background.add(() -> new PeriodicVerticle("archive-lag", Duration.ofSeconds(5), archiveLag::sample));
-    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), services.redis(), recordings, archivePartitions::dropExpired,
+    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), erasureStores, archivePartitions::dropExpired,
         config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
     background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
         services.clock()));
-    // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
-    Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
-        .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))
+    // Redis may have restarted empty: re-mirror orgs, numbers and opt-outs from Postgres before taking traffic.
+    Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll())
+        .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs, numbers and opt-outs to Redis failed: {}", e.getMessage()))
         .otherwiseEmpty();
     return new Features(authenticator, http, List.copyOf(background), warmUp);
   }

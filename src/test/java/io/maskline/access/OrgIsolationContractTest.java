@@ -55,6 +55,7 @@ class OrgIsolationContractTest {
   static JsonObject adminA;
   static JsonObject viewerB;
   static JsonObject adminB;
+  static String requestB;
 
   @BeforeAll
   static void start() {
@@ -66,8 +67,10 @@ class OrgIsolationContractTest {
     adminA = OrgKeysForTests.create(gw, orgA, "admin");
     viewerB = OrgKeysForTests.create(gw, orgB, "viewer");
     adminB = OrgKeysForTests.create(gw, orgB, "admin");
-    assertThat(gw.admin(HttpMethod.POST, "/v1/anonymization-requests")
-        .sendJsonObject(new JsonObject().put("orgId", orgB).put("phone", phone())).await().statusCode()).isEqualTo(201);
+    HttpResponse<Buffer> request = gw.admin(HttpMethod.POST, "/v1/anonymization-requests")
+        .sendJsonObject(new JsonObject().put("orgId", orgB).put("phone", driverB)).await();
+    assertThat(request.statusCode()).as(request.bodyAsString()).isEqualTo(201);
+    requestB = request.bodyAsJsonObject().getString("id");
   }
 
   @AfterAll
@@ -204,6 +207,10 @@ class OrgIsolationContractTest {
             case "keyPrefix" -> {
               resourceOfB[0] = true;
               yield viewerB.getString("prefix");
+            }
+            case "requestId" -> {
+              resourceOfB[0] = true;
+              yield requestB;
             }
             case "runId" -> UUID.randomUUID().toString();
             default -> "unknown-" + name;
