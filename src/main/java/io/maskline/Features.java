@@ -34,6 +34,8 @@ import io.maskline.optout.OptOuts;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
+import io.maskline.org.PlatformCredentials;
+import io.maskline.platform.onfleet.OnfleetWebhooks;
 import io.maskline.provider.twilio.TwilioRecordings;
 import io.maskline.provider.twilio.TwilioWebhooks;
 import io.maskline.provider.twilio.TwimlWriter;
@@ -65,7 +67,9 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     ArchivePartitions archivePartitions = new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock());
     ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(archiveStream, services.clock(), services.metrics());
     health.addReadinessDetail("archive", archiveLag::readinessDetail);
-    TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx), config.twilio());
+    WebClient webClient = WebClient.create(vertx);
+    TwilioRecordings recordings = new TwilioRecordings(vertx, webClient, config.twilio());
+    PlatformCredentials credentials = new PlatformCredentials(services.pg());
 
     DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
     TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
@@ -80,10 +84,12 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     List<ErasureStore> erasureStores = ErasureStores.builtIn(services.redis(), recordings);
     List<HttpFeature> http = List.of(
         new AccessApi(orgs, orgKeys, audit),
-        new OrgApi(orgs, audit),
+        new OrgApi(orgs, credentials, audit),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         webhooks,
+        new OnfleetWebhooks(credentials, orgFacts, sessions, services.redis(), config.sessions().historyTtl(), webClient,
+            config.onfleet().apiUrl(), services.metrics()),
         new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings), audit),
         new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit));
 

@@ -21,14 +21,17 @@ import java.util.Set;
 
 /** {@code GET /v1/orgs}, {@code PUT/GET /v1/orgs/{orgId}}. */
 public final class OrgApi implements HttpFeature {
-  // Settings the audit log may show with their new value; the admin phone and email appear by name only.
+  // Settings the audit log may show with their new value; the admin phone, email and credentials appear by name only.
   private static final Set<String> AUDITED_WITH_VALUE = Set.of("name", "adminPhoneAcceptsSms", "anonymize", "routeRecipientsToAdmin", "recordCalls", "country");
+  private static final List<String> CREDENTIAL_FIELDS = List.of("onfleetWebhookSecret", "onfleetApiKey");
 
   private final Orgs orgs;
+  private final PlatformCredentials credentials;
   private final AuditLog audit;
 
-  public OrgApi(Orgs orgs, AuditLog audit) {
+  public OrgApi(Orgs orgs, PlatformCredentials credentials, AuditLog audit) {
     this.orgs = orgs;
+    this.credentials = credentials;
     this.audit = audit;
   }
 
@@ -63,18 +66,25 @@ public final class OrgApi implements HttpFeature {
     Org org = orgs.normalized(new Org(orgId, body.getString("name"), email, body.getString("adminPhone"),
         body.getBoolean("adminPhoneAcceptsSms", true), body.getBoolean("anonymize", true),
         body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country));
+    PlatformCredentials.validate(body);
+    List<String> credentialsGiven = CREDENTIAL_FIELDS.stream().filter(body::containsKey).toList();
     Principal who = Principal.of(rc);
     orgs.get(orgId)
-        .compose(before -> orgs.put(org).compose(saved -> audited(who, before, saved)))
-        .onSuccess(saved -> rc.json(saved.toJson()))
+        .compose(before -> orgs.put(org)
+            .compose(saved -> credentials.update(orgId, body).map(stored -> saved.toJson().mergeIn(stored.presence())))
+            .compose(answer -> audited(who, before, org, credentialsGiven).map(answer)))
+        .onSuccess(rc::json)
         .onFailure(rc::fail);
   }
 
-  private Future<Org> audited(Principal who, Optional<Org> before, Org after) {
+  private Future<Org> audited(Principal who, Optional<Org> before, Org after, List<String> credentialsGiven) {
     if (before.isEmpty()) {
-      return audit.record(who, after.orgId(), AuditLog.Action.ORG_CREATED, changes(new JsonObject(), after.toJson())).map(after);
+      JsonObject created = changes(new JsonObject(), after.toJson());
+      credentialsGiven.forEach(created.getJsonArray("changed")::add);
+      return audit.record(who, after.orgId(), AuditLog.Action.ORG_CREATED, created).map(after);
     }
     JsonObject changed = changes(before.get().toJson(), after.toJson());
+    credentialsGiven.forEach(changed.getJsonArray("changed")::add);
     return changed.getJsonArray("changed").isEmpty() ? Future.succeededFuture(after)
         : audit.record(who, after.orgId(), AuditLog.Action.ORG_SETTINGS_CHANGED, changed).map(after);
   }
@@ -97,7 +107,8 @@ public final class OrgApi implements HttpFeature {
   private void get(RoutingContext rc) {
     String orgId = rc.pathParam("orgId");
     orgs.require(orgId)
-        .onSuccess(org -> rc.json(org.toJson()))
+        .compose(org -> credentials.onfleet(orgId).map(stored -> org.toJson().mergeIn(stored.presence())))
+        .onSuccess(rc::json)
         .onFailure(rc::fail);
   }
 }
