@@ -25,7 +25,15 @@ if closedAt == '' then
       redis.call('PEXPIRE', route, keyTtl)
       redis.call('SADD', prefix .. 'busy:' .. phone, proxy)
     end
-    if pool ~= '' then redis.call('ZINCRBY', pool, 1, proxy) end
+    if pool ~= '' then
+      redis.call('ZINCRBY', pool, 1, proxy)
+      -- The number's sub-pools count its sessions too (open_session.lua); numbers are re-mirrored before this runs.
+      local localTags = redis.call('HGET', prefix .. 'num:' .. proxy, 'localTags') or ''
+      for tag in string.gmatch(localTags, '%S+') do
+        redis.call('ZINCRBY', pool .. ':' .. tag, 1, proxy)
+      end
+      redis.call('HSET', sessionKey, 'localTags', localTags)
+    end
   end
   redis.call('HSET', sessionKey, 'status', 'open')
   redis.call('ZADD', prefix .. 'session-expiry', expiresAt, orgId .. ':' .. taskId)

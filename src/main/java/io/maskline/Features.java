@@ -1,9 +1,15 @@
 package io.maskline;
 
+import io.maskline.access.AccessApi;
+import io.maskline.access.AuditLog;
+import io.maskline.access.Authenticator;
+import io.maskline.access.OrgKeys;
 import io.maskline.anonymizer.AnonymizationApi;
 import io.maskline.anonymizer.AnonymizationRequests;
 import io.maskline.anonymizer.Anonymizer;
 import io.maskline.anonymizer.AnonymizerVerticle;
+import io.maskline.anonymizer.ErasureStore;
+import io.maskline.anonymizer.ErasureStores;
 import io.maskline.archive.AnonymizeAndDelete;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
@@ -20,16 +26,21 @@ import io.maskline.binding.InboundLedger;
 import io.maskline.binding.InboundLookup;
 import io.maskline.binding.NumberApi;
 import io.maskline.binding.ProxyNumbers;
+import io.maskline.binding.DurableSessionErasure;
+import io.maskline.binding.RecipientMemoryErasure;
 import io.maskline.binding.SessionApi;
 import io.maskline.binding.Sessions;
 import io.maskline.config.CronSchedule;
 import io.maskline.mail.MailerVerticle;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
+import io.maskline.optout.OptOutErasure;
 import io.maskline.optout.OptOuts;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
+import io.maskline.org.PlatformCredentials;
+import io.maskline.platform.onfleet.OnfleetWebhooks;
 import io.maskline.provider.twilio.TwilioRecordings;
 import io.maskline.provider.twilio.TwilioWebhooks;
 import io.maskline.provider.twilio.TwimlWriter;
@@ -51,7 +62,7 @@ import java.util.function.Supplier;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /** The list of what the gateway does: HTTP features per HTTP verticle, and background verticles (one each per pod). */
-record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
+record Features(Authenticator authenticator, List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
   /** Archive events held in memory while Redis is down (about 2 KB each). */
   private static final int DEGRADED_BUFFER_CAPACITY = 10_000;
   /** How soon a Redis that lost its data is noticed and restored. */
@@ -70,20 +81,34 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     ArchivePartitions archivePartitions = new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock());
     ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(archiveStream, services.clock(), services.metrics());
     health.addReadinessDetail("archive", archiveLag::readinessDetail);
-    TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx), config.twilio());
+    WebClient webClient = WebClient.create(vertx);
+    TwilioRecordings recordings = new TwilioRecordings(vertx, webClient, config.twilio());
+    PlatformCredentials credentials = new PlatformCredentials(services.pg());
 
     DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
     TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
-        new InboundLedger(services.webhookRedis()),
+        new InboundLedger(services.webhookRedis()), optOuts,
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
+    OrgKeys orgKeys = new OrgKeys(services.pg());
+    AuditLog audit = new AuditLog(services.pg());
+    Authenticator authenticator = new Authenticator(config.adminToken(), orgKeys);
+
+    // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
+    List<ErasureStore> erasureStores = new ArrayList<>(ErasureStores.builtIn(services.redis(), recordings));
+    erasureStores.add(new OptOutErasure(services.redis()));
+    erasureStores.add(new RecipientMemoryErasure(services.redis()));
+    erasureStores.add(new DurableSessionErasure());
     List<HttpFeature> http = List.of(
-        new OrgApi(orgs),
+        new AccessApi(orgs, orgKeys, audit),
+        new OrgApi(orgs, credentials, audit),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         webhooks,
-        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
-        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg()));
+        new OnfleetWebhooks(credentials, orgFacts, sessions, services.redis(), config.sessions().historyTtl(), webClient,
+            config.onfleet().apiUrl(), services.metrics()),
+        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings), audit),
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit));
 
     List<Supplier<? extends Deployable>> background = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
@@ -110,7 +135,7 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     ArchiveMaintenance archiveMaintenance = new ArchiveMaintenance(archivePartitions, archiveWriter, archiveStream);
     background.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
     background.add(() -> new PeriodicVerticle("archive-lag", Duration.ofSeconds(5), archiveLag::sample));
-    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), services.redis(), recordings, archivePartitions::dropExpired,
+    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), erasureStores, archivePartitions::dropExpired,
         config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
     background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
         services.clock()));
@@ -124,6 +149,6 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     Supplier<Future<?>> warmUp = () -> redisData.startUp()
         .onFailure(e -> LOG.warn("re-mirroring Redis from Postgres failed at start-up, the watch retries {}", kv("error", String.valueOf(e.getMessage()))))
         .otherwiseEmpty();
-    return new Features(http, List.copyOf(background), warmUp);
+    return new Features(authenticator, http, List.copyOf(background), warmUp);
   }
 }

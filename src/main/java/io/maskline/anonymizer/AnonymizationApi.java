@@ -1,6 +1,8 @@
 package io.maskline.anonymizer;
 
 import io.maskline.HttpFeature;
+import io.maskline.access.AuditLog;
+import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.org.Orgs;
@@ -30,17 +32,24 @@ public final class AnonymizationApi implements HttpFeature {
   private final Orgs orgs;
   private final AnonymizationRequests requests;
   private final Pool pg;
+  private final List<ErasureStore> stores;
+  private final String defaultCountry;
+  private final AuditLog audit;
 
-  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg) {
+  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg, List<ErasureStore> stores, String defaultCountry, AuditLog audit) {
     this.orgs = orgs;
     this.requests = requests;
     this.pg = pg;
+    this.stores = List.copyOf(stores);
+    this.defaultCountry = defaultCountry;
+    this.audit = audit;
   }
 
   @Override
   public void mountApi(RouterBuilder api) {
     api.getRoute("createAnonymizationRequest").addHandler(this::create);
     api.getRoute("listAnonymizationRequests").addHandler(this::list);
+    api.getRoute("getAnonymizationResidue").addHandler(this::residue);
     api.getRoute("startAnonymizerRun").addHandler(this::startRun);
     api.getRoute("getAnonymizerRun").addHandler(this::getRun);
   }
@@ -59,9 +68,11 @@ public final class AnonymizationApi implements HttpFeature {
     List<String> scope = scope(body.getJsonArray("scope"));
     boolean deleteContent = body.getBoolean("deleteRecordingsAndBodies", false);
     String address = email;
+    Principal who = Principal.of(rc);
     orgs.require(orgId)
         .map(org -> phone == null ? null : PhoneNumbers.require("phone", phone, orgs.countryOf(org)))
         .compose(number -> requests.create(orgId, number, address, scope, deleteContent))
+        .compose(created -> audit.record(who, orgId, AuditLog.Action.ANONYMIZATION_REQUESTED, auditDetails(created)).map(created))
         .onSuccess(created -> rc.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(created.toJson().encode()))
         .onFailure(rc::fail);
   }
@@ -73,6 +84,39 @@ public final class AnonymizationApi implements HttpFeature {
         .compose(org -> requests.list(orgId))
         .onSuccess(found -> rc.json(new JsonObject().put("items", new JsonArray(found.stream().map(AnonymizationRequest::toJson).toList()))))
         .onFailure(rc::fail);
+  }
+
+  /**
+   * Counted now while the request waits; once done, the count its run made (the identity is gone by then).
+   * Another org's request is answered as missing.
+   */
+  private void residue(RoutingContext rc) {
+    String text = rc.pathParam("requestId");
+    UUID id;
+    try {
+      id = UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("no anonymization request " + text);
+    }
+    Principal who = Principal.of(rc);
+    requests.get(id, defaultCountry)
+        .map(found -> found.filter(pending -> who.sees(pending.request().orgId())))
+        .compose(found -> found.map(this::residue).orElseGet(() -> Future.failedFuture(ApiException.notFound("no anonymization request " + text))))
+        .onSuccess(rc::json)
+        .onFailure(rc::fail);
+  }
+
+  private Future<JsonObject> residue(AnonymizationRequests.Pending pending) {
+    AnonymizationRequest request = pending.request();
+    JsonObject answer = new JsonObject().put("requestId", request.id().toString()).put("status", request.status().name());
+    if (request.status() == AnonymizationRequest.Status.DONE) {
+      JsonObject residue = request.report() == null ? null : request.report().getJsonObject("residue");
+      JsonObject stores = residue == null ? new JsonObject() : residue;
+      return Future.succeededFuture(answer.put("counted", "run").put("total", Anonymizer.residueTotal(stores)).put("stores", stores));
+    }
+    return pg.withConnection(conn -> Anonymizer.residue(stores,
+            new Erasure(conn, request, IdentityMatcher.of(request.phone(), request.email(), pending.country()))))
+        .map(stores -> answer.put("counted", "now").put("total", Anonymizer.residueTotal(stores)).put("stores", stores));
   }
 
   private void startRun(RoutingContext rc) {
@@ -98,6 +142,13 @@ public final class AnonymizationApi implements HttpFeature {
     Anonymizer.get(pg, runId)
         .onSuccess(run -> run.ifPresentOrElse(found -> rc.json(found.toJson()), () -> rc.fail(ApiException.notFound("no anonymizer run " + text))))
         .onFailure(rc::fail);
+  }
+
+  /** Which identities were given, never their values: the audit log must not be one more place to erase. */
+  private static JsonObject auditDetails(AnonymizationRequest created) {
+    return new JsonObject().put("requestId", created.id().toString()).put("phone", created.phone() != null)
+        .put("email", created.email() != null).put("scope", new JsonArray(created.scope()))
+        .put("deleteRecordingsAndBodies", created.deleteRecordingsAndBodies());
   }
 
   /** {@code ["archive"]} (the default) or {@code ["archive", "raw"]}. */

@@ -40,6 +40,16 @@ public final class Keys {
     return orgId == null ? SHARED_POOL : PREFIX + "pool:" + orgId;
   }
 
+  /** The numbers of a pool at home in one place ({@link io.maskline.phone.Locality} tag), scored like the pool. */
+  public static String localPool(String orgId, String tag) {
+    return pool(orgId) + ":" + tag;
+  }
+
+  /** Per recipient of an org (field: E.164), the proxy number of their latest session with it. */
+  public static String stickyNumbers(String orgId) {
+    return PREFIX + "sticky:" + orgId;
+  }
+
   /** A session, keyed by (org, task): task ids are the org's own and may collide across orgs. */
   public static String session(String orgId, String taskId) {
     return PREFIX + "session:" + expiryMember(orgId, taskId);
@@ -69,6 +79,11 @@ public final class Keys {
   /** The recipients who opted out of an org's traffic (a set of E.164 numbers; the key names no person). */
   public static String optOuts(String orgId) {
     return PREFIX + "optout:" + orgId;
+  }
+
+  /** The recipient an admin's reply to the org's dedicated number P goes back to (their E.164 number). */
+  public static String replyTarget(String proxy) {
+    return PREFIX + "reply:" + proxy;
   }
 
   public static String busy(String phone) {

@@ -1,11 +1,13 @@
 package io.maskline.binding;
 
 import io.maskline.HttpFeature;
+import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
 import io.maskline.phone.PhoneNumbers;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -57,7 +59,8 @@ public final class SessionApi implements HttpFeature {
 
   private void get(RoutingContext rc) {
     String taskId = rc.pathParam("taskId");
-    sessions.get(orgParameter(rc), taskId)
+    sessions.get(orgOf(rc), taskId)
+        .map(found -> found.filter(session -> Principal.of(rc).sees(session.orgId())))
         .onSuccess(found -> found.ifPresentOrElse(
             session -> rc.json(session.toJson()),
             () -> rc.fail(ApiException.notFound("no session for task " + taskId))))
@@ -66,7 +69,10 @@ public final class SessionApi implements HttpFeature {
 
   private void close(RoutingContext rc) {
     String taskId = rc.pathParam("taskId");
-    sessions.close(orgParameter(rc), taskId)
+    // Another org's session is answered as missing, and left open.
+    sessions.get(orgOf(rc), taskId)
+        .compose(found -> found.isPresent() && Principal.of(rc).sees(found.get().orgId())
+            ? sessions.close(found.get().orgId(), taskId) : Future.succeededFuture(false))
         .onSuccess(known -> {
           if (known) {
             rc.response().setStatusCode(204).end();
@@ -77,9 +83,15 @@ public final class SessionApi implements HttpFeature {
         .onFailure(rc::fail);
   }
 
-  /** {@code ?orgId=}, optional; checked here since the contract's validation is off for operations without a body. */
-  private static String orgParameter(RoutingContext rc) {
+  /**
+   * The org meant: {@code ?orgId=} (checked here since the contract's validation is off for operations without a
+   * body), else an org key's own org, else none (the task id must then be one org's only).
+   */
+  private static String orgOf(RoutingContext rc) {
     String orgId = rc.queryParams().get("orgId");
-    return orgId == null ? null : Orgs.requireIdParameter(orgId);
+    if (orgId != null) {
+      return Orgs.requireIdParameter(orgId);
+    }
+    return Principal.of(rc) instanceof Principal.OrgKey key ? key.orgId() : null;
   }
 }

@@ -3,6 +3,7 @@ package io.maskline.binding;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.config.GatewayConfig;
+import io.maskline.phone.Locality;
 import io.maskline.storage.RedisScript;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +16,6 @@ import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +42,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * index: open and close are each one Lua script, so a binding is never half-written and no participant ever has two
  * open sessions on one proxy number, however many pods allocate at once; then the Postgres row is written. When
  * Redis lost its data, {@link #restoreAll} puts every open session (and the history of recently closed ones) back.
- * The webhook hot path reads Redis only.
+ * The webhook hot path reads Redis only. The org's {@code numberSelection} picks the number: {@code sticky-local}
+ * (default) reuses the number the recipient last had with the org when it is free for both parties, else prefers
+ * numbers of the recipient's area code (NANP) and country ({@link Locality}), each the least used;
+ * {@code least-used} takes the least-used free number.
  */
 public final class Sessions {
   private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
@@ -77,11 +80,6 @@ public final class Sessions {
   private static final String BY_ORG_AND_TASK = "SELECT " + COLUMNS + " FROM sessions WHERE task_id = $1 AND " + VISIBLE + " AND org_id = $3";
   private static final String OVERDUE = """
       SELECT org_id, task_id FROM sessions WHERE closed_at IS NULL AND expires_at <= $1 ORDER BY expires_at LIMIT $2""";
-  private static final String FORGET_PARTICIPANT = """
-      UPDATE sessions SET
-        driver_phone = CASE WHEN driver_phone = $2 THEN 'Anonymized' ELSE driver_phone END,
-        recipient_phone = CASE WHEN recipient_phone = $2 THEN 'Anonymized' ELSE recipient_phone END
-      WHERE org_id = $1 AND closed_at IS NOT NULL AND (driver_phone = $2 OR recipient_phone = $2)""";
   private static final String FORGET_CLOSED = "DELETE FROM sessions WHERE closed_at <= $1";
   // Newest close first: an older session's history never overwrites a newer one's (restore_session.lua).
   private static final String TO_RESTORE = "SELECT " + COLUMNS + """
@@ -126,7 +124,8 @@ public final class Sessions {
         Long.toString(config.safetyTtl().plus(ROUTE_TTL_MARGIN).toMillis()),
         request.anonymize() ? "1" : "0",
         Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30)),
-        Keys.ARCHIVE_STREAM, Keys.pool(request.orgId()), Keys.SHARED_POOL, Keys.ARCHIVE_STREAM_MAXLEN);
+        Keys.ARCHIVE_STREAM, Keys.pool(request.orgId()), Keys.SHARED_POOL, Keys.ARCHIVE_STREAM_MAXLEN,
+        String.join(" ", Locality.tags(request.recipientPhone())));
     return OPEN.run(redis, List.of(Keys.session(request.orgId(), request.taskId())), args).compose(answer -> {
       String outcome = answer.get(0).toString();
       return switch (outcome) {
@@ -273,14 +272,6 @@ public final class Sessions {
     return pg.preparedQuery(ADOPT_ROW).execute(Tuple.from(new Object[] {session.orgId(), session.taskId(), session.proxyNumber(),
         poolKind(s.getOrDefault("pool", "")), session.driverPhone(), session.recipientPhone(), new JsonObject(new HashMap<>(session.variables())),
         at(session.openedAt()), at(expiresAt), session.closedAt() == null ? null : at(session.closedAt()), s.get("closeReason")})).mapEmpty();
-  }
-
-  /**
-   * The anonymizer's part in the durable rows, inside its transaction: in the org's closed sessions the person's
-   * number becomes {@code Anonymized}, as in their Redis records (delete_history.lua). Open sessions still route.
-   */
-  public static Future<Integer> forgetInClosed(SqlConnection conn, String orgId, String phone) {
-    return conn.preparedQuery(FORGET_PARTICIPANT).execute(Tuple.of(orgId, phone)).map(rows -> rows.rowCount());
   }
 
   private Future<Response> restore(Row row, Instant now, long openKeyTtl) {
