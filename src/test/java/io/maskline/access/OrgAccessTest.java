@@ -166,7 +166,7 @@ class OrgAccessTest {
   }
 
   @Test
-  void aTaskIdTakenByAnotherOrgIsAConflictNotTheOtherOrgsSession() {
+  void aTaskIdTakenByAnotherOrgIsTheOrgsOwnSessionNeverTheOtherOrgs() {
     String orgA = id("orgA");
     String orgB = id("orgB");
     org(gw, orgA, new JsonObject().put("anonymize", false));
@@ -176,9 +176,18 @@ class OrgAccessTest {
     String recipient = phone();
     assertThat(openSession(gw, orgB, taskId, driver, recipient).statusCode()).isEqualTo(201);
     JsonObject adminA = OrgKeysForTests.create(gw, orgA, "admin");
+    // Sessions are keyed by (org, task): org A's task of the same id is a session of its own.
+    String driverA = phone();
     HttpResponse<Buffer> open = OrgKeysForTests.as(gw, adminA, HttpMethod.POST, "/v1/sessions").sendJsonObject(new JsonObject()
-        .put("orgId", orgA).put("taskId", taskId).put("driverPhone", driver).put("recipientPhone", recipient)).await();
-    assertProblem(open, 409, "CONFLICT");
+        .put("orgId", orgA).put("taskId", taskId).put("driverPhone", driverA).put("recipientPhone", recipient)).await();
+    assertThat(open.statusCode()).as(open.bodyAsString()).isEqualTo(201);
     assertThat(open.bodyAsString()).doesNotContain(orgB).doesNotContain(driver);
+    // An org key means its own org: no ?orgId= needed, and org B's session is never shown or closed.
+    JsonObject read = OrgKeysForTests.as(gw, adminA, HttpMethod.GET, "/v1/sessions/" + taskId).send().await().bodyAsJsonObject();
+    assertThat(read.getString("orgId")).isEqualTo(orgA);
+    assertThat(OrgKeysForTests.as(gw, adminA, HttpMethod.DELETE, "/v1/sessions/" + taskId).send().await().statusCode()).isEqualTo(204);
+    assertThat(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId + "?orgId=" + orgB).send().await().bodyAsJsonObject().getString("status"))
+        .isEqualTo("open");
+    assertProblem(OrgKeysForTests.as(gw, adminA, HttpMethod.GET, "/v1/sessions/" + taskId + "?orgId=" + orgB).send().await(), 404, "NOT_FOUND");
   }
 }
