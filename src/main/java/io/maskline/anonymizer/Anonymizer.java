@@ -2,7 +2,6 @@ package io.maskline.anonymizer;
 
 import io.maskline.anonymizer.AnonymizationRequests.Pending;
 import io.maskline.phone.Masking;
-import io.maskline.provider.twilio.TwilioRecordings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,7 +85,7 @@ public final class Anonymizer {
    * @param retention  the archive's partition retention ({@code ArchivePartitions::dropExpired}): names of partitions dropped
    * @param pod        names this pod in the runs it records
    */
-  public Anonymizer(Vertx vertx, Pool pg, Redis redis, TwilioRecordings recordings, Supplier<Future<List<String>>> retention,
+  public Anonymizer(Vertx vertx, Pool pg, Redis redis, Recordings recordings, Supplier<Future<List<String>>> retention,
                     String defaultCountry, Clock clock, String pod, MeterRegistry metrics) {
     this.vertx = vertx;
     this.pg = pg;

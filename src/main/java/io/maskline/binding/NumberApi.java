@@ -1,7 +1,7 @@
 package io.maskline.binding;
 
-import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
+import io.maskline.api.HttpFeature;
 import io.maskline.org.OrgFacts;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.Future;

@@ -3,6 +3,7 @@ package io.maskline.binding;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.config.GatewayConfig;
+import io.maskline.storage.Keys;
 import io.maskline.storage.RedisScript;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
