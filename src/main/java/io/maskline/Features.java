@@ -25,6 +25,7 @@ import io.maskline.inbound.InboundLookup;
 import io.maskline.mail.MailerVerticle;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
+import io.maskline.optout.OptOuts;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
@@ -52,6 +53,7 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     Orgs orgs = new Orgs(services.pg(), services.redis(), config.defaultCountry());
     OrgFacts orgFacts = new OrgFacts(services.redis());
     ProxyNumbers numbers = new ProxyNumbers(services.pg(), services.redis());
+    OptOuts optOuts = new OptOuts(services.pg(), services.redis());
     Sessions sessions = new Sessions(services.redis(), config.sessions(), services.clock(), services.metrics());
 
     ArchiveStream archiveStream = new ArchiveStream(services.redis());
@@ -91,9 +93,9 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
     background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
         services.clock()));
-    // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
-    Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
-        .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))
+    // Redis may have restarted empty: re-mirror orgs, numbers and opt-outs from Postgres before taking traffic.
+    Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll())
+        .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs, numbers and opt-outs to Redis failed: {}", e.getMessage()))
         .otherwiseEmpty();
     return new Features(http, List.copyOf(background), warmUp);
   }

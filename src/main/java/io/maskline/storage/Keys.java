@@ -74,6 +74,11 @@ public final class Keys {
     return (orgId == null ? "" : orgId) + ' ' + answer;
   }
 
+  /** The recipients who opted out of an org's traffic (a set of E.164 numbers; the key names no person). */
+  public static String optOuts(String orgId) {
+    return PREFIX + "optout:" + orgId;
+  }
+
   /** The proxy numbers a phone number has open sessions on (a number is never given to both parties twice). */
   public static String busy(String phone) {
     return PREFIX + "busy:" + phone;
