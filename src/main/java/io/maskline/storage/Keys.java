@@ -28,7 +28,7 @@ public final class Keys {
 
   /** What the scripts append to {@link #PREFIX} themselves, each the start of one builder's keys below. */
   public static final List<String> SCRIPT_SEGMENTS =
-      List.of("session-expiry", "session:", "route:", "hist:", "busy:", "num:", "org:", "rate:", "loop:", "sid:");
+      List.of("session-expiry", "session:", "route:", "hist:", "busy:", "num:", "org:", "rate:", "loop:", "sid:", "optout:", "reply:");
 
   /** What a sid key holds while its first delivery is being answered (claimed by route_inbound.lua). */
   public static final String SID_PENDING = "pending";
@@ -77,6 +77,11 @@ public final class Keys {
   /** The recipients who opted out of an org's traffic (a set of E.164 numbers; the key names no person). */
   public static String optOuts(String orgId) {
     return PREFIX + "optout:" + orgId;
+  }
+
+  /** The recipient an admin's reply to the org's dedicated number P goes back to (their E.164 number). */
+  public static String replyTarget(String proxy) {
+    return PREFIX + "reply:" + proxy;
   }
 
   /** The proxy numbers a phone number has open sessions on (a number is never given to both parties twice). */
