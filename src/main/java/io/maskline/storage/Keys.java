@@ -84,6 +84,11 @@ public final class Keys {
     return PREFIX + "reply:" + proxy;
   }
 
+  /** When an Onfleet task of the org ended (its timeline), so a late "started" opens nothing. */
+  public static String onfleetTask(String orgId, String taskId) {
+    return PREFIX + "onfleet:" + orgId + ":" + taskId;
+  }
+
   /** The proxy numbers a phone number has open sessions on (a number is never given to both parties twice). */
   public static String busy(String phone) {
     return PREFIX + "busy:" + phone;

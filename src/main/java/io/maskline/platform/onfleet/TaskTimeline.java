@@ -38,6 +38,6 @@ final class TaskTimeline {
   }
 
   private static String key(String orgId, String taskId) {
-    return Keys.PREFIX + "onfleet:" + orgId + ":" + taskId;
+    return Keys.onfleetTask(orgId, taskId);
   }
 }
