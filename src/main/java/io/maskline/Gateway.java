@@ -1,5 +1,6 @@
 package io.maskline;
 
+import io.maskline.api.AdminApiContract;
 import io.maskline.config.GatewayConfig;
 import io.maskline.ops.Health;
 import io.maskline.storage.Postgres;
@@ -8,7 +9,6 @@ import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.maskline.api.AdminApiContract;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +58,7 @@ public final class Gateway {
     });
     // HTTP verticles build their routers now and start listening only when the rest is ready.
     int instances = services.config().http().effectiveInstances();
-    return vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http(), backgroundReady), new DeploymentOptions().setInstances(instances))
+    return vertx.deployVerticle(() -> new HttpVerticle(services, health, features.authenticator(), features.http(), backgroundReady), new DeploymentOptions().setInstances(instances))
         .map(id -> {
           httpDeployments.add(id);
           LOG.info("listening {} {}", kv("port", services.config().http().port()), kv("httpInstances", instances));
