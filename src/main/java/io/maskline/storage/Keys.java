@@ -28,7 +28,7 @@ public final class Keys {
 
   /** What the scripts append to {@link #PREFIX} themselves, each the start of one builder's keys below. */
   public static final List<String> SCRIPT_SEGMENTS =
-      List.of("session-expiry", "session:", "route:", "hist:", "busy:", "num:", "org:", "rate:", "loop:", "sid:", "optout:", "reply:");
+      List.of("session-expiry", "session:", "route:", "hist:", "busy:", "num:", "org:", "rate:", "loop:", "sid:", "optout:", "reply:", "sticky:");
 
   /** What a sid key holds while its first delivery is being answered (claimed by route_inbound.lua). */
   public static final String SID_PENDING = "pending";
@@ -45,6 +45,16 @@ public final class Keys {
 
   public static String pool(String orgId) {
     return orgId == null ? SHARED_POOL : PREFIX + "pool:" + orgId;
+  }
+
+  /** The numbers of a pool at home in one place ({@link io.maskline.phone.Locality} tag), scored like the pool. */
+  public static String localPool(String orgId, String tag) {
+    return pool(orgId) + ":" + tag;
+  }
+
+  /** Per recipient of an org (field: E.164), the proxy number of their latest session with it. */
+  public static String stickyNumbers(String orgId) {
+    return PREFIX + "sticky:" + orgId;
   }
 
   public static String session(String taskId) {

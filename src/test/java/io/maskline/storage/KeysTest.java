@@ -71,7 +71,7 @@ class KeysTest {
   void everyStatedSegmentIsTheStartOfTheKeysKeysBuilds() {
     List<String> built = List.of(Keys.EXPIRY, Keys.session("t"), Keys.route("p", "c"), Keys.history("p", "c"), Keys.busy("c"),
         Keys.number("p"), Keys.org("o"), Keys.rate("p", "c"), Keys.rate("c"), Keys.loop("p", "a", "b"), Keys.sid("s"),
-        Keys.optOuts("o"), Keys.replyTarget("p"));
+        Keys.optOuts("o"), Keys.replyTarget("p"), Keys.stickyNumbers("o"));
     for (String segment : Keys.SCRIPT_SEGMENTS) {
       assertThat(built).as(segment).anyMatch(key -> key.startsWith(Keys.PREFIX + segment));
     }
