@@ -8,18 +8,24 @@ import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.maskline.api.AdminApiContract;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * A running gateway: clients, schema, HTTP verticles (one per core) and background verticles.
+ * A running gateway: clients, schema, HTTP verticles (one per core), light periodic verticles and background work.
+ * Background work (archiver, mailer, archive maintenance, anonymizer) runs on a Vert.x instance of its own with one
+ * event loop and its own clients: its batches (thousands of stream entries decoded, a multi-row insert encoded) then
+ * take turns with the webhooks' event loops on the cores instead of stalling one of them for the batch's length
+ * (docs/PERFORMANCE.md, "the default pod").
  * {@link #stop()} reverses start: stop accepting and drain HTTP, stop background work, close clients.
  */
 public final class Gateway {
@@ -27,12 +33,19 @@ public final class Gateway {
 
   private final Vertx vertx;
   private final Services services;
+  private final Vertx backgroundVertx;
+  private final Services background;
   private final List<String> httpDeployments = new ArrayList<>();
-  private final List<String> backgroundDeployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> periodicDeployments = new CopyOnWriteArrayList<>();
+  private final List<String> backgroundDeployments = new CopyOnWriteArrayList<>();
 
   private Gateway(Vertx vertx, Services services) {
     this.vertx = vertx;
     this.services = services;
+    this.backgroundVertx = Vertx.builder()
+        .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2).setPreferNativeTransport(true))
+        .build();
+    this.background = services.forBackground(backgroundVertx);
   }
 
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry metrics, GatewayConfig config) {
@@ -47,12 +60,15 @@ public final class Gateway {
 
   private Future<Gateway> deploy(Future<Integer> migrated) {
     Health health = new Health(vertx, services.redis(), services.pg());
-    Features features = Features.create(vertx, services, health);
+    Features features = Features.create(vertx, services, backgroundVertx, background, health);
     // Once the schema is there, background verticles deploy while Redis is re-mirrored from Postgres.
     Future<Void> backgroundReady = migrated.compose(schema -> {
       List<Future<String>> deployments = new ArrayList<>();
-      for (Supplier<? extends Deployable> background : features.background()) {
-        deployments.add(vertx.deployVerticle(background, new DeploymentOptions()).onSuccess(backgroundDeployments::add));
+      for (Supplier<? extends Deployable> periodic : features.periodic()) {
+        deployments.add(vertx.deployVerticle(periodic, new DeploymentOptions()).onSuccess(periodicDeployments::add));
+      }
+      for (Supplier<? extends Deployable> work : features.background()) {
+        deployments.add(backgroundVertx.deployVerticle(work, new DeploymentOptions()).onSuccess(backgroundDeployments::add));
       }
       return Future.all(features.warmUp().get(), Future.all(deployments)).mapEmpty();
     });
@@ -77,15 +93,17 @@ public final class Gateway {
   /** Graceful: HTTP first (drained), then background verticles, then the clients they used. */
   public Future<Void> stop() {
     LOG.info("stopping: draining HTTP {}", kv("drainMs", services.config().http().shutdownDrain().toMillis()));
-    return undeployAll(httpDeployments)
-        .compose(v -> undeployAll(backgroundDeployments))
-        .eventually(() -> Future.join(List.of(services.webhookRedis().close(), services.redis().close(), services.pg().close(), services.mail().close())))
+    return undeployAll(vertx, httpDeployments)
+        .compose(v -> Future.join(undeployAll(vertx, periodicDeployments), undeployAll(backgroundVertx, backgroundDeployments)))
+        .eventually(() -> Future.join(List.of(services.webhookRedis().close(), services.redis().close(), services.pg().close(), services.mail().close(),
+            background.redis().close(), background.pg().close(), background.mail().close())))
+        .eventually(backgroundVertx::close)
         .onComplete(done -> LOG.info("stopped"))
         .mapEmpty();
   }
 
-  private Future<Void> undeployAll(List<String> ids) {
-    List<Future<Void>> undeployed = ids.stream().map(vertx::undeploy).toList();
+  private static Future<Void> undeployAll(Vertx owner, List<String> ids) {
+    List<Future<Void>> undeployed = ids.stream().map(owner::undeploy).toList();
     ids.clear();
     return Future.join(undeployed).mapEmpty();
   }
