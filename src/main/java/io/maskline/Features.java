@@ -4,6 +4,8 @@ import io.maskline.anonymizer.AnonymizationApi;
 import io.maskline.anonymizer.AnonymizationRequests;
 import io.maskline.anonymizer.Anonymizer;
 import io.maskline.anonymizer.AnonymizerVerticle;
+import io.maskline.anonymizer.ErasureStore;
+import io.maskline.anonymizer.ErasureStores;
 import io.maskline.archive.AnonymizeAndDelete;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
@@ -28,6 +30,8 @@ import io.maskline.optout.OptOuts;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
+import io.maskline.org.PlatformCredentials;
+import io.maskline.platform.onfleet.OnfleetWebhooks;
 import io.maskline.provider.twilio.TwilioRecordings;
 import io.maskline.provider.twilio.TwilioWebhooks;
 import io.maskline.provider.twilio.TwimlWriter;
@@ -62,20 +66,26 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> per
 
     ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(new ArchiveStream(services.redis()), services.clock(), services.metrics());
     health.addReadinessDetail("archive", archiveLag::readinessDetail);
-    TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx), config.twilio());
+    WebClient webClient = WebClient.create(vertx);
+    TwilioRecordings recordings = new TwilioRecordings(vertx, webClient, config.twilio());
+    PlatformCredentials credentials = new PlatformCredentials(services.pg());
 
     DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
     TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
-        new InboundLedger(services.webhookRedis()),
+        new InboundLedger(services.webhookRedis()), optOuts,
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
+    // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
+    List<ErasureStore> erasureStores = ErasureStores.builtIn(services.redis(), recordings);
     List<HttpFeature> http = List.of(
-        new OrgApi(orgs),
+        new OrgApi(orgs, credentials),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         webhooks,
+        new OnfleetWebhooks(credentials, orgFacts, sessions, services.redis(), config.sessions().historyTtl(), webClient,
+            config.onfleet().apiUrl(), services.metrics()),
         new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
-        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg()));
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry()));
 
     List<Supplier<? extends Deployable>> periodic = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
@@ -96,7 +106,7 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> per
     ArchiveMaintenance archiveMaintenance = new ArchiveMaintenance(archivePartitions, archiveWriter, archiveStream);
     backgroundWork.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
     TwilioRecordings backgroundRecordings = new TwilioRecordings(backgroundVertx, WebClient.create(backgroundVertx), config.twilio());
-    Anonymizer anonymizer = new Anonymizer(backgroundVertx, background.pg(), background.redis(), backgroundRecordings,
+    Anonymizer anonymizer = new Anonymizer(backgroundVertx, background.pg(), ErasureStores.builtIn(background.redis(), backgroundRecordings),
         archivePartitions::dropExpired, config.defaultCountry(), background.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"),
         background.metrics());
     backgroundWork.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
