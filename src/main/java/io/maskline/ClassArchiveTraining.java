@@ -81,7 +81,7 @@ public final class ClassArchiveTraining {
       Health health = new Health(vertx, services.redis(), services.pg());
       // Background work is never deployed here: the same Vert.x and clients stand in for the background ones.
       Features features = Features.create(vertx, services, vertx, services, health);
-      bounded("listen", vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http(), Future.succeededFuture()),
+      bounded("listen", vertx.deployVerticle(() -> new HttpVerticle(services, health, features.authenticator(), features.http(), Future.succeededFuture()),
           new DeploymentOptions()));
       return requests(vertx, port);
     } finally {
