@@ -86,9 +86,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     Authenticator authenticator = new Authenticator(config.adminToken(), orgKeys);
 
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
-    List<ErasureStore> erasureStores = new ArrayList<>(ErasureStores.builtIn(services.redis(), recordings));
-    erasureStores.add(new OptOutErasure(services.redis()));
-    erasureStores.add(new RecipientMemoryErasure(services.redis()));
+    List<ErasureStore> erasureStores = erasureStores(services.redis(), recordings);
     List<HttpFeature> http = List.of(
         new AccessApi(orgs, orgKeys, audit),
         new OrgApi(orgs, credentials, audit),
@@ -119,7 +117,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     ArchiveMaintenance archiveMaintenance = new ArchiveMaintenance(archivePartitions, archiveWriter, archiveStream);
     backgroundWork.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
     TwilioRecordings backgroundRecordings = new TwilioRecordings(backgroundVertx, WebClient.create(backgroundVertx), config.twilio());
-    Anonymizer anonymizer = new Anonymizer(backgroundVertx, background.pg(), ErasureStores.builtIn(background.redis(), backgroundRecordings),
+    Anonymizer anonymizer = new Anonymizer(backgroundVertx, background.pg(), erasureStores(background.redis(), backgroundRecordings),
         archivePartitions::dropExpired, config.defaultCountry(), background.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"),
         background.metrics());
     backgroundWork.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
@@ -129,5 +127,16 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs, numbers and opt-outs to Redis failed: {}", e.getMessage()))
         .otherwiseEmpty();
     return new Features(authenticator, http, List.copyOf(periodic), List.copyOf(backgroundWork), warmUp);
+  }
+
+  /**
+   * Every store that keeps people, on the given clients: the API's residual scan uses the HTTP side's, the anonymizer
+   * the background's; one list, so that a store added here is forgotten and counted alike.
+   */
+  private static List<ErasureStore> erasureStores(io.vertx.redis.client.Redis redis, TwilioRecordings recordings) {
+    List<ErasureStore> stores = new ArrayList<>(ErasureStores.builtIn(redis, recordings));
+    stores.add(new OptOutErasure(redis));
+    stores.add(new RecipientMemoryErasure(redis));
+    return List.copyOf(stores);
   }
 }

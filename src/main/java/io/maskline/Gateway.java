@@ -1,5 +1,6 @@
 package io.maskline;
 
+import io.maskline.anonymizer.AnonymizerVerticle;
 import io.maskline.config.GatewayConfig;
 import io.maskline.ops.Health;
 import io.maskline.storage.Postgres;
@@ -9,12 +10,14 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.maskline.api.AdminApiContract;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
@@ -39,13 +42,18 @@ public final class Gateway {
   private final List<String> periodicDeployments = new CopyOnWriteArrayList<>();
   private final List<String> backgroundDeployments = new CopyOnWriteArrayList<>();
 
-  private Gateway(Vertx vertx, Services services) {
+  private Gateway(Vertx vertx, Services services, Vertx backgroundVertx) {
     this.vertx = vertx;
     this.services = services;
-    this.backgroundVertx = Vertx.builder()
-        .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2).setPreferNativeTransport(true))
-        .build();
+    this.backgroundVertx = backgroundVertx;
     this.background = services.forBackground(backgroundVertx);
+  }
+
+  /** One event loop, a small worker pool; built off any Vert.x thread (Vert.x warns about instances made on one). */
+  private static Future<Vertx> backgroundVertx() {
+    return Future.fromCompletionStage(CompletableFuture.supplyAsync(() -> Vertx.builder()
+        .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2).setPreferNativeTransport(true))
+        .build()));
   }
 
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry metrics, GatewayConfig config) {
@@ -55,7 +63,7 @@ public final class Gateway {
         .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)));
     return AdminApiContract.load(vertx)
         .map(contract -> Services.create(vertx, config, metrics, contract))
-        .compose(services -> new Gateway(vertx, services).deploy(migrated));
+        .compose(services -> backgroundVertx().compose(background -> new Gateway(vertx, services, background).deploy(migrated)));
   }
 
   private Future<Gateway> deploy(Future<Integer> migrated) {
@@ -70,6 +78,8 @@ public final class Gateway {
       for (Supplier<? extends Deployable> work : features.background()) {
         deployments.add(backgroundVertx.deployVerticle(work, new DeploymentOptions()).onSuccess(backgroundDeployments::add));
       }
+      // The admin API asks for anonymizer runs on its own event bus; the anonymizer listens on the background one.
+      relayToBackground(AnonymizerVerticle.ADDRESS);
       return Future.all(features.warmUp().get(), Future.all(deployments)).mapEmpty();
     });
     // HTTP verticles build their routers now and start listening only when the rest is ready.
@@ -80,6 +90,12 @@ public final class Gateway {
           LOG.info("listening {} {}", kv("port", services.config().http().port()), kv("httpInstances", instances));
           return this;
         });
+  }
+
+  private void relayToBackground(String address) {
+    vertx.eventBus().<Object>localConsumer(address, asked -> backgroundVertx.eventBus().request(address, asked.body())
+        .onSuccess(answer -> asked.reply(answer.body()))
+        .onFailure(e -> asked.fail(e instanceof ReplyException r ? r.failureCode() : -1, String.valueOf(e.getMessage()))));
   }
 
   public Services services() {
