@@ -1,6 +1,7 @@
 package io.maskline;
 
 import io.maskline.anonymizer.AnonymizerVerticle;
+import io.maskline.api.AdminApiContract;
 import io.maskline.config.GatewayConfig;
 import io.maskline.ops.Health;
 import io.maskline.storage.Postgres;
@@ -11,7 +12,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.ReplyException;
-import io.maskline.api.AdminApiContract;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
