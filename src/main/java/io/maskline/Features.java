@@ -6,11 +6,12 @@ import io.maskline.access.Authenticator;
 import io.maskline.access.OrgKeys;
 import io.maskline.anonymizer.AnonymizationApi;
 import io.maskline.anonymizer.AnonymizationRequests;
+import io.maskline.anonymizer.AnonymizeAndDelete;
 import io.maskline.anonymizer.Anonymizer;
 import io.maskline.anonymizer.AnonymizerVerticle;
 import io.maskline.anonymizer.ErasureStore;
 import io.maskline.anonymizer.ErasureStores;
-import io.maskline.archive.AnonymizeAndDelete;
+import io.maskline.api.HttpFeature;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
 import io.maskline.archive.ArchiveMaintenance;
@@ -21,16 +22,16 @@ import io.maskline.archive.ArchiveWriter;
 import io.maskline.archive.ArchiverVerticle;
 import io.maskline.archive.DirectArchive;
 import io.maskline.archive.OrgAttribution;
-import io.maskline.binding.DegradedEvents;
-import io.maskline.binding.InboundLedger;
-import io.maskline.binding.InboundLookup;
+import io.maskline.binding.DurableSessionErasure;
 import io.maskline.binding.NumberApi;
 import io.maskline.binding.ProxyNumbers;
-import io.maskline.binding.DurableSessionErasure;
 import io.maskline.binding.RecipientMemoryErasure;
 import io.maskline.binding.SessionApi;
 import io.maskline.binding.Sessions;
 import io.maskline.config.CronSchedule;
+import io.maskline.inbound.DegradedEvents;
+import io.maskline.inbound.InboundLedger;
+import io.maskline.inbound.InboundLookup;
 import io.maskline.mail.MailerVerticle;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
@@ -61,15 +62,20 @@ import java.util.function.Supplier;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-/** The list of what the gateway does: HTTP features per HTTP verticle, and background verticles (one each per pod). */
-record Features(Authenticator authenticator, List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
+/**
+ * The list of what the gateway does: HTTP features per HTTP verticle; light periodic verticles next to them (one each
+ * per pod); and background work (archiver, mailer, archive maintenance, anonymizer), built on the background Vert.x
+ * instance's own event loop and clients ({@code background}), so that its batches never hold up a webhook's event loop.
+ */
+record Features(Authenticator authenticator, List<HttpFeature> http, List<Supplier<? extends Deployable>> periodic,
+                List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
   /** Archive events held in memory while Redis is down (about 2 KB each). */
   private static final int DEGRADED_BUFFER_CAPACITY = 10_000;
   /** How soon a Redis that lost its data is noticed and restored. */
   private static final Duration REDIS_DATA_CHECK = Duration.ofSeconds(2);
   private static final Logger LOG = LoggerFactory.getLogger(Features.class);
 
-  static Features create(Vertx vertx, Services services, Health health) {
+  static Features create(Vertx vertx, Services services, Vertx backgroundVertx, Services background, Health health) {
     var config = services.config();
     Orgs orgs = new Orgs(services.pg(), services.redis(), config.defaultCountry());
     OrgFacts orgFacts = new OrgFacts(services.redis());
@@ -77,9 +83,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     OptOuts optOuts = new OptOuts(services.pg(), services.redis());
     Sessions sessions = new Sessions(services.redis(), services.pg(), config.sessions(), services.clock(), services.metrics());
 
-    ArchiveStream archiveStream = new ArchiveStream(services.redis());
-    ArchivePartitions archivePartitions = new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock());
-    ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(archiveStream, services.clock(), services.metrics());
+    ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(new ArchiveStream(services.redis()), services.clock(), services.metrics());
     health.addReadinessDetail("archive", archiveLag::readinessDetail);
     WebClient webClient = WebClient.create(vertx);
     TwilioRecordings recordings = new TwilioRecordings(vertx, webClient, config.twilio());
@@ -95,10 +99,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     Authenticator authenticator = new Authenticator(config.adminToken(), orgKeys);
 
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
-    List<ErasureStore> erasureStores = new ArrayList<>(ErasureStores.builtIn(services.redis(), recordings));
-    erasureStores.add(new OptOutErasure(services.redis()));
-    erasureStores.add(new RecipientMemoryErasure(services.redis()));
-    erasureStores.add(new DurableSessionErasure());
+    List<ErasureStore> erasureStores = erasureStores(services.redis(), recordings);
     List<HttpFeature> http = List.of(
         new AccessApi(orgs, orgKeys, audit),
         new OrgApi(orgs, credentials, audit),
@@ -110,14 +111,13 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
         new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings), audit),
         new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit));
 
-    List<Supplier<? extends Deployable>> background = new ArrayList<>();
+    List<Supplier<? extends Deployable>> periodic = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
-    background.add(() -> new PeriodicVerticle("session-expiry", Duration.ofSeconds(30), () -> sessions.closeExpired(services.clock().instant())));
-    ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
-    OrgAttribution attribution = new OrgAttribution(services.pg(), config.sessions().historyTtl());
-    DirectArchive directArchive = new DirectArchive(attribution, archivePartitions, archiveWriter);
+    periodic.add(() -> new PeriodicVerticle("session-expiry", Duration.ofSeconds(30), () -> sessions.closeExpired(services.clock().instant())));
     // At shutdown the buffer goes to Postgres directly: Redis may still be away, and the process will not wait for it.
-    background.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
+    DirectArchive directArchive = new DirectArchive(new OrgAttribution(services.pg(), config.sessions().historyTtl()),
+        new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock()), new ArchiveWriter(services.pg()));
+    periodic.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
         () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis()),
         () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.drain(directArchive::write)
             .onSuccess(count -> LOG.info("buffered archive events written to Postgres at shutdown {}", kv("count", count)))
@@ -127,28 +127,49 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
                 LOG.error("buffered archive events lost at shutdown: neither Postgres nor Redis took them {}", kv("count", degraded.pending()));
               }
             })));
-    background.add(() -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
+    periodic.add(() -> new PeriodicVerticle("archive-lag", Duration.ofSeconds(5), archiveLag::sample));
+
+    List<Supplier<? extends Deployable>> backgroundWork = new ArrayList<>();
+    backgroundWork.add(() -> new MailerVerticle(background.redis(), background.mail(), config.mail(), background.clock(), background.metrics()));
+    ArchiveStream archiveStream = new ArchiveStream(background.redis());
+    ArchivePartitions archivePartitions = new ArchivePartitions(background.pg(), config.anonymizer().archiveRetentionMonths(), background.clock());
+    ArchiveWriter archiveWriter = new ArchiveWriter(background.pg());
+    OrgAttribution attribution = new OrgAttribution(background.pg(), config.sessions().historyTtl());
     for (int i = 0; i < config.archive().consumers(); i++) {
-      background.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, attribution, archivePartitions, config.archive(),
-          services.metrics()));
+      backgroundWork.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, attribution, archivePartitions, config.archive(),
+          background.metrics()));
     }
     ArchiveMaintenance archiveMaintenance = new ArchiveMaintenance(archivePartitions, archiveWriter, archiveStream);
-    background.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
-    background.add(() -> new PeriodicVerticle("archive-lag", Duration.ofSeconds(5), archiveLag::sample));
-    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), erasureStores, archivePartitions::dropExpired,
-        config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
-    background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
-        services.clock()));
+    backgroundWork.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
+    TwilioRecordings backgroundRecordings = new TwilioRecordings(backgroundVertx, WebClient.create(backgroundVertx), config.twilio());
+    Anonymizer anonymizer = new Anonymizer(backgroundVertx, background.pg(), erasureStores(background.redis(), backgroundRecordings),
+        archivePartitions::dropExpired, config.defaultCountry(), background.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"),
+        background.metrics());
+    backgroundWork.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
+        background.clock()));
     // Redis may have restarted empty: re-mirror orgs, numbers and opt-outs from Postgres before taking traffic, and
     // restore sessions when the installation marker says Redis lost its data; watched again every few seconds.
     RedisDataWatch redisData = new RedisDataWatch(services.redis(),
         () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll()),
-        () -> sessions.adoptLegacy().compose(adopted -> sessions.restoreAll()), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
+        () -> sessions.adoptLegacy().compose(adopted -> sessions.restoreAll()), services.clock(),
+        System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
     health.addReadinessCheck("redisData", redisData::readiness);
-    background.add(() -> new PeriodicVerticle("redis-data-watch", REDIS_DATA_CHECK, redisData::check));
+    periodic.add(() -> new PeriodicVerticle("redis-data-watch", REDIS_DATA_CHECK, redisData::check));
     Supplier<Future<?>> warmUp = () -> redisData.startUp()
         .onFailure(e -> LOG.warn("re-mirroring Redis from Postgres failed at start-up, the watch retries {}", kv("error", String.valueOf(e.getMessage()))))
         .otherwiseEmpty();
-    return new Features(authenticator, http, List.copyOf(background), warmUp);
+    return new Features(authenticator, http, List.copyOf(periodic), List.copyOf(backgroundWork), warmUp);
+  }
+
+  /**
+   * Every store that keeps people, on the given clients: the API's residual scan uses the HTTP side's, the anonymizer
+   * the background's; one list, so that a store added here is forgotten and counted alike.
+   */
+  private static List<ErasureStore> erasureStores(io.vertx.redis.client.Redis redis, TwilioRecordings recordings) {
+    List<ErasureStore> stores = new ArrayList<>(ErasureStores.builtIn(redis, recordings));
+    stores.add(new OptOutErasure(redis));
+    stores.add(new RecipientMemoryErasure(redis));
+    stores.add(new DurableSessionErasure());
+    return List.copyOf(stores);
   }
 }

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes archive events straight to Postgres, past the Redis stream: for events held in memory while Redis is away
@@ -22,11 +21,11 @@ public final class DirectArchive {
     this.writer = writer;
   }
 
-  public Future<Void> write(List<Map<String, String>> events) {
+  public Future<Void> write(List<ArchiveEvent> events) {
     List<StreamEntry> entries = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
       // No stream id: only an unreadable event's raw key uses it, and such an event is kept under this one.
-      entries.add(new StreamEntry("direct-" + System.currentTimeMillis() + "-" + i, events.get(i)));
+      entries.add(new StreamEntry("direct-" + System.currentTimeMillis() + "-" + i, events.get(i).fields()));
     }
     return attribution.attribute(entries).map(ArchiveBatch::of)
         .compose(batch -> partitions.ensureFor(batch.rawEvents().stream().map(ArchiveBatch.RawEvent::at).toList())

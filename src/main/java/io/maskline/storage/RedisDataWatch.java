@@ -1,6 +1,5 @@
 package io.maskline.storage;
 
-import io.maskline.binding.Keys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

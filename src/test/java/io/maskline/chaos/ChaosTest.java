@@ -156,7 +156,7 @@ class ChaosTest {
   }
 
   @Test
-  void smtpDownOrSilentDeliversEveryEmailOnce() throws Exception {
+  void smtpDownDeliversEveryEmailOnceAndSilentSmtpDeliversEveryEmail() throws Exception {
     Task task = task();
     assertThat(gw.admin(HttpMethod.DELETE, "/v1/sessions/" + task.taskId()).send().await().statusCode()).isEqualTo(204);
     String orgEmail = task.orgId() + "@example.com";
@@ -168,21 +168,21 @@ class ChaosTest {
     eventually("mail attempts fail", Duration.ofSeconds(10), () -> mailFailures() >= 2);
     smtpHop.up().await();
     Mailbox.awaitMail(orgEmail, 2);
-    // Silence only after the server's answers reached the mailer: a server that takes a message and then falls
-    // silent before answering gets it again on the retry (SMTP cannot tell; docs/RELIABILITY.md).
     eventually("outbox empty", Duration.ofSeconds(10), () -> mailOutboxPending() == 0);
+    assertThat(Mailbox.mailsTo(orgEmail)).hasSize(2);
 
+    // Silent: a send is failed by the connection's idle timeout and retried once the server answers again. SMTP
+    // cannot make this exactly once (a server may take a message and fall silent before answering), so this part
+    // asserts that every email arrives (docs/RELIABILITY.md).
     smtpHop.freeze();
     sids.addAll(recipientTexts(task, 2));
     double failures = mailFailures();
     eventually("silent SMTP times the attempts out", Duration.ofSeconds(15), () -> mailFailures() >= failures + 1);
-    // A silent server's connections are lost; what they held never arrives.
     smtpHop.down().await();
     smtpHop.up().await();
-    Mailbox.awaitMail(orgEmail, 4);
-
-    eventually("outbox empty", Duration.ofSeconds(10), () -> mailOutboxPending() == 0);
-    assertThat(Mailbox.mailsTo(orgEmail)).hasSize(4);
+    // A send the client library leaves hanging on a dropped connection is failed by the mailer's own bound
+    // (twice mail.sendTimeout) and retried.
+    eventually("every email delivered", Duration.ofSeconds(30), () -> Mailbox.mailsTo(orgEmail).size() >= 4);
     assertArchivedOnce(sids, task);
   }
 
@@ -214,13 +214,13 @@ class ChaosTest {
     var redisClient = gw.gateway.services().redis();
     // What the version before (org, task) keys wrote: the record under the task id alone, its expiry member likewise.
     redisClient.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HSET)
-        .arg(io.maskline.binding.Keys.PREFIX + "session:" + taskId).arg("taskId").arg(taskId).arg("orgId").arg(orgId)
+        .arg(io.maskline.storage.Keys.PREFIX + "session:" + taskId).arg("taskId").arg(taskId).arg("orgId").arg(orgId)
         .arg("driver").arg(driver).arg("recipient").arg(phone()).arg("proxy").arg("").arg("pool").arg("")
         .arg("variables").arg("{\"order\":\"L-1\"}").arg("status").arg("open").arg("openedAt").arg(now)
         .arg("expiresAt").arg(now + 3_600_000).arg("anonymized").arg("0")).await();
-    redisClient.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.ZADD).arg(io.maskline.binding.Keys.EXPIRY)
+    redisClient.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.ZADD).arg(io.maskline.storage.Keys.EXPIRY)
         .arg(now + 3_600_000).arg(taskId)).await();
-    redisClient.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL).arg(io.maskline.binding.Keys.INSTALLATION_MARKER)).await();
+    redisClient.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL).arg(io.maskline.storage.Keys.INSTALLATION_MARKER)).await();
 
     eventually("Redis restored", Duration.ofSeconds(20), () -> status("/health/ready") == 200);
     JsonObject adopted = gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId).send().await().bodyAsJsonObject();
@@ -229,7 +229,7 @@ class ChaosTest {
     assertThat(adopted.getJsonObject("variables").getString("order")).isEqualTo("L-1");
     assertThat(gw.admin(HttpMethod.DELETE, "/v1/sessions/" + taskId).send().await().statusCode()).isEqualTo(204);
     assertThat(redisClient.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.ZSCORE)
-        .arg(io.maskline.binding.Keys.EXPIRY).arg(taskId)).await()).isNull();
+        .arg(io.maskline.storage.Keys.EXPIRY).arg(taskId)).await()).isNull();
   }
 
   private static List<String> recipientTexts(Task task, int count) {
@@ -280,6 +280,6 @@ class ChaosTest {
 
   private static long mailOutboxPending() {
     return gw.gateway.services().redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.XPENDING)
-        .arg(io.maskline.binding.Keys.MAIL_STREAM).arg("mailer")).await().get(0).toLong();
+        .arg(io.maskline.storage.Keys.MAIL_STREAM).arg("mailer")).await().get(0).toLong();
   }
 }

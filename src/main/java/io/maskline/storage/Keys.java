@@ -1,10 +1,15 @@
-package io.maskline.binding;
+package io.maskline.storage;
+
+import java.util.List;
 
 /**
- * Redis key layout. Every key carries the hash tag {@code {ml}}, so each Lua script touches one slot and runs
- * unchanged on Redis Cluster. The price is that Maskline's keyspace lives on one shard: a single Redis primary does
- * well over 100k script calls/s, far above what a fleet of gateways sends, so Cluster gives us failover rather than
- * sharding. Sharding by proxy number (tag {@code {P}}) is the way out if one shard ever is not enough.
+ * The Redis key layout, stated once. Every key carries the hash tag {@code {ml}}, so each Lua script touches one slot
+ * and runs unchanged on Redis Cluster. The price is that Maskline's keyspace lives on one shard: a single Redis primary
+ * does well over 100k script calls/s, far above what a fleet of gateways sends, so Cluster gives us failover rather
+ * than sharding. Sharding by proxy number (tag {@code {P}}) is the way out if one shard ever is not enough.
+ *
+ * <p>The Lua scripts get {@link #PREFIX} (or whole keys) from here as arguments and add only the segments listed in
+ * {@link #SCRIPT_SEGMENTS}; {@code KeysTest} holds every script to this list and to the builders below.
  */
 public final class Keys {
   public static final String PREFIX = "ml:{ml}:";
@@ -20,11 +25,20 @@ public final class Keys {
   public static final String MAIL_DEAD_LETTERS = PREFIX + "stream:mail-dead";
   public static final String EXPIRY = PREFIX + "session-expiry";
   public static final String SHARED_POOL = PREFIX + "pool:_shared";
+
+  /** What the scripts append to {@link #PREFIX} themselves, each the start of one builder's keys below. */
+  public static final List<String> SCRIPT_SEGMENTS =
+      List.of("session-expiry", "session:", "route:", "hist:", "busy:", "num:", "org:", "rate:", "loop:", "sid:", "optout:", "reply:", "sticky:");
+
   /**
-   * Set once Redis holds everything mirrored from Postgres (orgs, numbers, sessions). Its absence means Redis lost
-   * its data (restart without persistence, failover to a blank replica): the gateway restores it (RedisDataWatch).
+   * Set once Redis holds everything mirrored from Postgres (orgs, numbers, opt-outs, sessions). Its absence means
+   * Redis lost its data (restart without persistence, failover to a blank replica): the gateway restores it
+   * ({@link RedisDataWatch}).
    */
   public static final String INSTALLATION_MARKER = PREFIX + "installation";
+
+  /** What a sid key holds while its first delivery is being answered (claimed by route_inbound.lua). */
+  public static final String SID_PENDING = "pending";
 
   private Keys() {}
 
@@ -67,6 +81,7 @@ public final class Keys {
     return PREFIX + "route:" + proxy + ":" + caller;
   }
 
+  /** The post-task history entry of (P, caller); the scan for one caller matches {@code hist:*:<caller>}. */
   public static String history(String proxy, String caller) {
     return PREFIX + "hist:" + proxy + ":" + caller;
   }
@@ -74,6 +89,15 @@ public final class Keys {
   /** A provider message/call sid: the answer it got (idempotency) and the org it was routed for. */
   public static String sid(String sid) {
     return PREFIX + "sid:" + sid;
+  }
+
+  /**
+   * What a sid key holds once answered: {@code "<orgId> <answer>"} (org ids have no spaces; an empty org id leaves
+   * the leading space). One string, so that the hot path claims it with one {@code SET NX}; route_inbound.lua reads
+   * the answer after the first space, record_status.lua the org before it.
+   */
+  public static String sidValue(String orgId, String answer) {
+    return (orgId == null ? "" : orgId) + ' ' + answer;
   }
 
   /** The recipients who opted out of an org's traffic (a set of E.164 numbers; the key names no person). */
@@ -86,7 +110,29 @@ public final class Keys {
     return PREFIX + "reply:" + proxy;
   }
 
+  /** When an Onfleet task of the org ended (its timeline), so a late "started" opens nothing. */
+  public static String onfleetTask(String orgId, String taskId) {
+    return PREFIX + "onfleet:" + orgId + ":" + taskId;
+  }
+
+  /** The proxy numbers a phone number has open sessions on (a number is never given to both parties twice). */
   public static String busy(String phone) {
     return PREFIX + "busy:" + phone;
+  }
+
+  /** Rate-limit state (GCRA) of one caller through one proxy number. */
+  public static String rate(String proxy, String caller) {
+    return PREFIX + "rate:" + proxy + ":" + caller;
+  }
+
+  /** Rate-limit state (GCRA) of one caller across all proxy numbers. */
+  public static String rate(String caller) {
+    return PREFIX + "rate:" + caller;
+  }
+
+  /** Loop-guard state of one binding: the two parties through P, in sorted order. */
+  public static String loop(String proxy, String party, String otherParty) {
+    boolean inOrder = party.compareTo(otherParty) <= 0;
+    return PREFIX + "loop:" + proxy + ":" + (inOrder ? party : otherParty) + ":" + (inOrder ? otherParty : party);
   }
 }
