@@ -101,9 +101,9 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     List<Supplier<? extends Deployable>> background = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
     background.add(() -> new PeriodicVerticle("session-expiry", Duration.ofSeconds(30), () -> sessions.closeExpired(services.clock().instant())));
-    background.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
-        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis()),
-        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis())));
+    // Flushed every second, and once more at shutdown so that what Redis can take now is not lost with the pod.
+    Supplier<Future<?>> flushDegraded = () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis());
+    background.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1), flushDegraded, flushDegraded));
     background.add(() -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
     ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
     for (int i = 0; i < config.archive().consumers(); i++) {
