@@ -2,6 +2,7 @@ package io.maskline.archive;
 
 import io.maskline.phone.PhoneNumbers;
 import io.maskline.provider.FormEncoding;
+import io.maskline.storage.StreamEntry;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,7 @@
 package io.maskline.archive;
 
 import io.maskline.archive.ArchiveBatch.StatusUpdate;
+import io.maskline.storage.StreamEntry;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
