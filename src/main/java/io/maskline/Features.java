@@ -21,6 +21,9 @@ import io.maskline.binding.ProxyNumbers;
 import io.maskline.binding.SessionApi;
 import io.maskline.binding.Sessions;
 import io.maskline.config.CronSchedule;
+import io.maskline.console.ConsolePages;
+import io.maskline.console.ConsoleSessionApi;
+import io.maskline.console.WebhookSimulator;
 import io.maskline.mail.MailerVerticle;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
@@ -64,13 +67,17 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         new InboundLedger(services.webhookRedis()),
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
+    ArchiveSearch archiveSearch = new ArchiveSearch(services.pg());
     List<HttpFeature> http = List.of(
         new OrgApi(orgs),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         webhooks,
-        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
-        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg()));
+        new ArchiveApi(orgs, archiveSearch, new AnonymizeAndDelete(services.pg(), recordings)),
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), config.anonymizer(), services.clock()),
+        new ConsolePages(),
+        new ConsoleSessionApi(config, services.clock()),
+        new WebhookSimulator(vertx, orgs, archiveSearch, config));
 
     List<Supplier<? extends Deployable>> background = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.

@@ -3,6 +3,8 @@ package io.maskline;
 import io.maskline.api.AdminAuth;
 import io.maskline.api.ErrorCode;
 import io.maskline.api.Problems;
+import io.maskline.console.ConsoleAuth;
+import io.maskline.console.ConsoleCookie;
 import io.maskline.ops.Health;
 import io.maskline.ops.RequestIds;
 import io.maskline.provider.twilio.TwilioWebhooks;
@@ -46,6 +48,7 @@ public final class HttpVerticle extends VerticleBase {
     RouterBuilder api = RouterBuilder.create(vertx, services.api().contract(), RequestExtractor.withBodyHandler())
         .rootHandler(new RequestIds())
         .rootHandler(bodiesExceptWebhooks(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes())))
+        .rootHandler(new ConsoleAuth(ConsoleCookie.of(config), services.clock()))
         .rootHandler(new AdminAuth(config.adminToken()));
     // Bearer auth is enforced by AdminAuth for all of /v1, so the contract's security schemes are documentation only.
     api.getRoutes().forEach(route -> route.setDoSecurity(false));

@@ -25,7 +25,8 @@ public record GatewayConfig(
     Sessions sessions,
     Guards guards,
     Anonymizer anonymizer,
-    Archive archive) {
+    Archive archive,
+    Console console) {
 
   public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }
 
@@ -58,6 +59,12 @@ public record GatewayConfig(
    * unacknowledged with a consumer before another takes it over.
    */
   public record Archive(int batchSize, int consumers, Duration claimIdle) {}
+
+  /**
+   * The admin console: how long a sign-in lasts, the secret its session cookies are sealed with (null: derived from
+   * the admin token, so every pod of a deployment agrees), and whether the dev-only webhook simulator is served.
+   */
+  public record Console(Duration sessionTtl, String secret, boolean simulator) {}
 
   public static GatewayConfig from(JsonObject merged) {
     Settings s = new Settings(merged);
@@ -106,7 +113,11 @@ public record GatewayConfig(
         new Archive(
             s.integer("archive.batchSize", 1000, 1, 10_000),
             s.integer("archive.consumers", 2, 0, 16),
-            s.duration("archive.claimIdle", Duration.ofSeconds(30))));
+            s.duration("archive.claimIdle", Duration.ofSeconds(30))),
+        new Console(
+            s.duration("console.sessionTtl", Duration.ofHours(8)),
+            s.string("console.secret", null),
+            s.bool("console.simulator", false)));
   }
 
   /** Outside dev and tests every external dependency and secret must be given explicitly. */
@@ -116,12 +127,13 @@ public record GatewayConfig(
     if (twilio.authToken() == null) throw Settings.invalid("twilio.authToken", "is required", null);
     if (adminToken == null) throw Settings.invalid("admin.token", "is required", null);
     if (adminToken.length() < 16) throw Settings.invalid("admin.token", "must be at least 16 characters", null);
+    if (console.secret() != null && console.secret().length() < 32) throw Settings.invalid("console.secret", "must be at least 32 characters", null);
     return this;
   }
 
   public GatewayConfig withServices(String redisUrl, String pgUrl) {
     return new GatewayConfig(http, new Redis(redisUrl, redis.mode(), redis.masterName(), redis.poolSize(), redis.timeout()),
-        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer, archive);
+        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer, archive, console);
   }
 
   private static String regionCode(String text) {
@@ -142,6 +154,7 @@ public record GatewayConfig(
     return "GatewayConfig[http=" + http + ", redis.mode=" + redis.mode() + ", redis.configured=" + (redis.url() != null)
         + ", pg.configured=" + (postgres.url() != null) + ", smtp=" + smtp.host() + ":" + smtp.port()
         + ", twilio.apiUrl=" + twilio.apiUrl() + ", defaultCountry=" + defaultCountry + ", sessions=" + sessions
-        + ", guards=" + guards + ", anonymizer=" + anonymizer + ", archive=" + archive + "]";
+        + ", guards=" + guards + ", anonymizer=" + anonymizer + ", archive=" + archive
+        + ", console.sessionTtl=" + console.sessionTtl() + ", console.simulator=" + console.simulator() + "]";
   }
 }

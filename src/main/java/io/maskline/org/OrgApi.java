@@ -2,7 +2,6 @@ package io.maskline.org;
 
 import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
-import io.maskline.api.ErrorCode;
 import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +10,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 
 import java.util.Locale;
 
-/** {@code PUT/GET /v1/orgs/{orgId}}. */
+/** {@code PUT/GET /v1/orgs/{orgId}}, {@code GET /v1/orgs}. */
 public final class OrgApi implements HttpFeature {
   private final Orgs orgs;
 
@@ -23,6 +22,7 @@ public final class OrgApi implements HttpFeature {
   public void mountApi(RouterBuilder api) {
     api.getRoute("putOrg").addHandler(this::put);
     api.getRoute("getOrg").addHandler(this::get);
+    api.getRoute("listOrgs").addHandler(this::list);
   }
 
   private void put(RoutingContext rc) {
@@ -32,7 +32,7 @@ public final class OrgApi implements HttpFeature {
     if (country != null) {
       country = country.toUpperCase(Locale.ROOT);
       if (!PhoneNumbers.isSupportedCountry(country)) {
-        throw new ApiException(ErrorCode.VALIDATION_FAILED, "country must be an ISO 3166 alpha-2 code with a numbering plan");
+        throw ApiException.invalid("country", "country must be an ISO 3166 alpha-2 code with a numbering plan");
       }
     }
     String givenEmail = body.getString("email");
@@ -42,6 +42,12 @@ public final class OrgApi implements HttpFeature {
         body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country));
     orgs.put(org)
         .onSuccess(saved -> rc.json(saved.toJson()))
+        .onFailure(rc::fail);
+  }
+
+  private void list(RoutingContext rc) {
+    orgs.list()
+        .onSuccess(all -> rc.json(new JsonObject().put("items", new io.vertx.core.json.JsonArray(all.stream().map(Org::toJson).toList()))))
         .onFailure(rc::fail);
   }
 

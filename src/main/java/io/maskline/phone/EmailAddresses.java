@@ -26,6 +26,6 @@ public final class EmailAddresses {
 
   /** Normalizes, or fails the request with {@code 400 VALIDATION_FAILED} naming the field. */
   public static String require(String field, String input) {
-    return normalize(input).orElseThrow(() -> ApiException.invalid(field + " is not a valid email address"));
+    return normalize(input).orElseThrow(() -> ApiException.invalid(field, field + " is not a valid email address"));
   }
 }

@@ -52,6 +52,8 @@ public final class DevGateway {
     settings.putIfAbsent("MASKLINE_ADMIN_TOKEN", DEV_ADMIN_TOKEN);
     settings.putIfAbsent("MASKLINE_TWILIO_AUTH_TOKEN", DEV_TWILIO_TOKEN);
     settings.putIfAbsent("MASKLINE_TWILIO_ACCOUNT_SID", "ACdev");
+    // The console's Simulator page: only ever on in a dev run.
+    settings.putIfAbsent("MASKLINE_CONSOLE_SIMULATOR", "true");
     return settings;
   }
 
@@ -82,6 +84,7 @@ public final class DevGateway {
     System.out.println("""
 
         ──────────────────────────────────────────── Maskline dev gateway ────────────────────────────────────────────
+          Console       %1$s/console/   sign in with the admin token below (it picks an org)
           API           %1$s/v1   (OpenAPI: %1$s/openapi.yaml)
           Health        %1$s/health/ready     Metrics: %1$s/metrics
           Admin token   %2$s
