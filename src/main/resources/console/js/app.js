@@ -50,6 +50,7 @@ async function start() {
 
 function showSignIn(message) {
   state.session = null;
+  document.getElementById('toasts').replaceChildren();
   setCsrfToken(null);
   document.title = 'Sign in · Maskline console';
   clear(root, signIn.render({ message, onSignedIn: signedIn }));

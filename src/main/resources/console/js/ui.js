@@ -130,6 +130,11 @@ export function table(columns, rows, { caption } = {}) {
       columns.map((c) => h('td', { class: c.class, dataset: { label: c.label } }, c.render(row))))))));
 }
 
+/** "1 record", "3 records". */
+export function count(n, singular, plural = `${singular}s`) {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 export function badge(text, kind) {
   return h('span', { class: `badge ${kind || ''}` }, text);
 }

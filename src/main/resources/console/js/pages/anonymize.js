@@ -1,5 +1,5 @@
 import { get, post } from '../api.js';
-import { h, clear, field, showProblem, clearErrors, busy, table, emptyState, pageHeader, toast, time, badge, errorPanel } from '../ui.js';
+import { h, count, clear, field, showProblem, clearErrors, busy, table, emptyState, pageHeader, toast, time, badge, errorPanel } from '../ui.js';
 
 /** Archive → Anonymize: ask for people to be forgotten; the next run does it and reports per row. */
 export async function render(ctx) {
@@ -48,7 +48,7 @@ export async function render(ctx) {
         if (run.status !== 'running') break;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      toast(run.status === 'done' ? `Run finished: ${run.requestsDone} request${run.requestsDone === 1 ? '' : 's'} done` : `Run ${run.status}`,
+      toast(run.status === 'done' ? `Run finished: ${count(run.requestsDone, 'request')} done` : `Run ${run.status}`,
         run.status === 'done' ? 'ok' : 'warn');
       await refresh();
     } catch (problem) {
@@ -98,12 +98,12 @@ export async function render(ctx) {
 function report(request) {
   if (!request.report) return request.status === 'DONE' ? '—' : h('span', { class: 'muted' }, 'after the next run');
   const r = request.report;
-  const parts = [`${r.communications || 0} records`];
-  if (request.scope.includes('raw')) parts.push(`${r.rawEvents || 0} raw payloads`);
-  parts.push(`${r.historyEntries || 0} history entries`);
-  if (r.closedSessions) parts.push(`${r.closedSessions} closed sessions`);
-  if (request.deleteRecordingsAndBodies) parts.push(`${r.bodiesDeleted || 0} texts, ${r.recordingsDeleted || 0} recordings deleted`);
+  const parts = [count(r.communications || 0, 'record')];
+  if (request.scope.includes('raw')) parts.push(count(r.rawEvents || 0, 'raw payload'));
+  parts.push(count(r.historyEntries || 0, 'history entry', 'history entries'));
+  if (r.closedSessions) parts.push(count(r.closedSessions, 'closed session'));
+  if (request.deleteRecordingsAndBodies) parts.push(`${count(r.bodiesDeleted || 0, 'text')}, ${count(r.recordingsDeleted || 0, 'recording')} deleted`);
   const failed = (r.recordingsFailed || []).length;
-  return h('span', {}, parts.join(' · '), failed ? h('span', { class: 'warn-text' }, ` · ${failed} recordings kept (provider refused)`) : '',
+  return h('span', {}, parts.join(' · '), failed ? h('span', { class: 'warn-text' }, ` · ${count(failed, 'recording')} kept (provider refused)`) : '',
     request.doneAt ? h('span', { class: 'muted' }, ' · done ', time(request.doneAt)) : '');
 }

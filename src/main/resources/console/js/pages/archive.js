@@ -1,5 +1,5 @@
 import { get, post } from '../api.js';
-import { h, clear, field, showProblem, clearErrors, busy, table, emptyState, pageHeader, confirmDialog, toast, time, badge, errorPanel } from '../ui.js';
+import { h, count, clear, field, showProblem, clearErrors, busy, table, emptyState, pageHeader, confirmDialog, toast, time, badge, errorPanel } from '../ui.js';
 
 const PAGE_SIZE = 25;
 
@@ -60,16 +60,16 @@ export async function render(ctx) {
 
   const drawSelection = () => {
     selectionBar.hidden = selected.size === 0 || !ctx.canChange;
-    clear(selectionBar, h('span', {}, h('strong', {}, String(selected.size)), selected.size === 1 ? ' record selected' : ' records selected'),
+    clear(selectionBar, h('span', {}, `${count(selected.size, 'record')} selected`),
       h('button', { type: 'button', class: 'button danger', id: 'anonymize-delete', onclick: anonymizeAndDelete }, 'Anonymize and delete'));
   };
 
   const anonymizeAndDelete = async () => {
     const chosen = [...selected.values()];
     const ok = await confirmDialog({
-      title: `Anonymize and delete ${chosen.length} record${chosen.length === 1 ? '' : 's'}?`,
+      title: `Anonymize and delete ${count(chosen.length, 'record')}?`,
       body: h('div', {},
-        h('p', {}, 'These records lose their message text and call recordings (deleted at the provider too); their numbers, emails and variables become “Anonymized”. This cannot be undone.'),
+        h('p', {}, chosen.length === 1 ? 'This record loses' : 'These records lose', ' their message text and call recordings (deleted at the provider too); numbers, emails and variables become “Anonymized”. This cannot be undone.'),
         h('ul', { class: 'confirm-list' }, chosen.map((r) => h('li', {}, `${channelName(r.channel)} · ${new Date(r.startedAt).toLocaleString()} · ${r.from || '—'} → ${r.to || '—'}`,
           r.recordingSid ? ' · recording' : '', r.body ? ' · text' : '')))),
       confirmLabel: 'Anonymize and delete', danger: true,
@@ -106,7 +106,7 @@ export async function render(ctx) {
       { label: 'Content', class: 'content', render: content },
     ];
     clear(results,
-      h('p', { class: 'muted', id: 'result-count' }, `${records.length} record${records.length === 1 ? '' : 's'}${next ? ' so far' : ''}`),
+      h('p', { class: 'muted', id: 'result-count' }, `${count(records.length, 'record')}${next ? ' so far' : ''}`),
       table(columns, records.map((r) => ({ ...r, dataset: { id: r.id, sid: r.sid } })), { caption: 'Archive records' }),
       next ? h('div', { class: 'actions center' }, h('button', { type: 'button', class: 'button', id: 'load-more', onclick: () => search(true) }, 'Load more')) : null);
   };

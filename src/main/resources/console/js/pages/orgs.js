@@ -4,7 +4,7 @@ import { h, clear, field, showProblem, clearErrors, busy, table, emptyState, pag
 /** Orgs (platform token only): every org, create one, and manage an org's API keys. */
 export async function render(ctx) {
   const { items } = await get('/v1/orgs');
-  const keysPanel = h('section', { class: 'panel', id: 'keys' });
+  const keysPanel = h('section', { class: 'panel', id: 'keys', hidden: true });
 
   const form = h('form', { class: 'panel form', id: 'create-org', novalidate: true },
     h('h2', {}, 'Create an organization'),
@@ -37,6 +37,7 @@ export async function render(ctx) {
   });
 
   const showKeys = async (org) => {
+    keysPanel.hidden = false;
     clear(keysPanel, h('h2', {}, `API keys of ${org.name}`), h('p', { class: 'loading' }, 'Loading…'));
     let keys;
     try {
