@@ -4,6 +4,8 @@ import io.maskline.anonymizer.AnonymizationApi;
 import io.maskline.anonymizer.AnonymizationRequests;
 import io.maskline.anonymizer.Anonymizer;
 import io.maskline.anonymizer.AnonymizerVerticle;
+import io.maskline.anonymizer.ErasureStore;
+import io.maskline.anonymizer.ErasureStores;
 import io.maskline.archive.AnonymizeAndDelete;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
@@ -27,9 +29,12 @@ import io.maskline.console.WebhookSimulator;
 import io.maskline.mail.MailerVerticle;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
+import io.maskline.optout.OptOuts;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
+import io.maskline.org.PlatformCredentials;
+import io.maskline.platform.onfleet.OnfleetWebhooks;
 import io.maskline.provider.twilio.TwilioRecordings;
 import io.maskline.provider.twilio.TwilioWebhooks;
 import io.maskline.provider.twilio.TwimlWriter;
@@ -54,27 +59,35 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     Orgs orgs = new Orgs(services.pg(), services.redis(), config.defaultCountry());
     OrgFacts orgFacts = new OrgFacts(services.redis());
     ProxyNumbers numbers = new ProxyNumbers(services.pg(), services.redis());
+    OptOuts optOuts = new OptOuts(services.pg(), services.redis());
     Sessions sessions = new Sessions(services.redis(), config.sessions(), services.clock(), services.metrics());
 
     ArchiveStream archiveStream = new ArchiveStream(services.redis());
     ArchivePartitions archivePartitions = new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock());
     ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(archiveStream, services.clock(), services.metrics());
     health.addReadinessDetail("archive", archiveLag::readinessDetail);
-    TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx), config.twilio());
+    WebClient webClient = WebClient.create(vertx);
+    TwilioRecordings recordings = new TwilioRecordings(vertx, webClient, config.twilio());
+    PlatformCredentials credentials = new PlatformCredentials(services.pg());
 
     DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
     TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
-        new InboundLedger(services.webhookRedis()),
+        new InboundLedger(services.webhookRedis()), optOuts,
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
+    // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
+    List<ErasureStore> erasureStores = ErasureStores.builtIn(services.redis(), recordings);
     ArchiveSearch archiveSearch = new ArchiveSearch(services.pg());
     List<HttpFeature> http = List.of(
-        new OrgApi(orgs),
+        new OrgApi(orgs, credentials),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         webhooks,
+        new OnfleetWebhooks(credentials, orgFacts, sessions, services.redis(), config.sessions().historyTtl(), webClient,
+            config.onfleet().apiUrl(), services.metrics()),
         new ArchiveApi(orgs, archiveSearch, new AnonymizeAndDelete(services.pg(), recordings)),
-        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), config.anonymizer(), services.clock()),
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(),
+            config.anonymizer(), services.clock()),
         new ConsolePages(),
         new ConsoleSessionApi(config, services.clock()),
         new WebhookSimulator(vertx, orgs, archiveSearch, config));
@@ -93,13 +106,13 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     ArchiveMaintenance archiveMaintenance = new ArchiveMaintenance(archivePartitions, archiveWriter, archiveStream);
     background.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
     background.add(() -> new PeriodicVerticle("archive-lag", Duration.ofSeconds(5), archiveLag::sample));
-    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), services.redis(), recordings, archivePartitions::dropExpired,
+    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), erasureStores, archivePartitions::dropExpired,
         config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
     background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
         services.clock()));
-    // Redis may have restarted empty: re-mirror orgs and numbers from Postgres before taking traffic.
-    Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll())
-        .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs and numbers to Redis failed: {}", e.getMessage()))
+    // Redis may have restarted empty: re-mirror orgs, numbers and opt-outs from Postgres before taking traffic.
+    Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll())
+        .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs, numbers and opt-outs to Redis failed: {}", e.getMessage()))
         .otherwiseEmpty();
     return new Features(http, List.copyOf(background), warmUp);
   }

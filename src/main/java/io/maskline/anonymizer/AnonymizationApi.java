@@ -34,13 +34,18 @@ public final class AnonymizationApi implements HttpFeature {
   private final Orgs orgs;
   private final AnonymizationRequests requests;
   private final Pool pg;
+  private final List<ErasureStore> stores;
+  private final String defaultCountry;
   private final GatewayConfig.Anonymizer schedule;
   private final Clock clock;
 
-  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg, GatewayConfig.Anonymizer schedule, Clock clock) {
+  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg, List<ErasureStore> stores, String defaultCountry,
+                          GatewayConfig.Anonymizer schedule, Clock clock) {
     this.orgs = orgs;
     this.requests = requests;
     this.pg = pg;
+    this.stores = List.copyOf(stores);
+    this.defaultCountry = defaultCountry;
     this.schedule = schedule;
     this.clock = clock;
   }
@@ -49,6 +54,7 @@ public final class AnonymizationApi implements HttpFeature {
   public void mountApi(RouterBuilder api) {
     api.getRoute("createAnonymizationRequest").addHandler(this::create);
     api.getRoute("listAnonymizationRequests").addHandler(this::list);
+    api.getRoute("getAnonymizationResidue").addHandler(this::residue);
     api.getRoute("startAnonymizerRun").addHandler(this::startRun);
     api.getRoute("getAnonymizerRun").addHandler(this::getRun);
     api.getRoute("getAnonymizerSchedule").addHandler(this::schedule);
@@ -82,6 +88,34 @@ public final class AnonymizationApi implements HttpFeature {
         .compose(org -> requests.list(orgId))
         .onSuccess(found -> rc.json(new JsonObject().put("items", new JsonArray(found.stream().map(AnonymizationRequest::toJson).toList()))))
         .onFailure(rc::fail);
+  }
+
+  /** Counted now while the request waits; once done, the count its run made (the identity is gone by then). */
+  private void residue(RoutingContext rc) {
+    String text = rc.pathParam("requestId");
+    UUID id;
+    try {
+      id = UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("no anonymization request " + text);
+    }
+    requests.get(id, defaultCountry)
+        .compose(found -> found.map(this::residue).orElseGet(() -> Future.failedFuture(ApiException.notFound("no anonymization request " + text))))
+        .onSuccess(rc::json)
+        .onFailure(rc::fail);
+  }
+
+  private Future<JsonObject> residue(AnonymizationRequests.Pending pending) {
+    AnonymizationRequest request = pending.request();
+    JsonObject answer = new JsonObject().put("requestId", request.id().toString()).put("status", request.status().name());
+    if (request.status() == AnonymizationRequest.Status.DONE) {
+      JsonObject residue = request.report() == null ? null : request.report().getJsonObject("residue");
+      JsonObject stores = residue == null ? new JsonObject() : residue;
+      return Future.succeededFuture(answer.put("counted", "run").put("total", Anonymizer.residueTotal(stores)).put("stores", stores));
+    }
+    return pg.withConnection(conn -> Anonymizer.residue(stores,
+            new Erasure(conn, request, IdentityMatcher.of(request.phone(), request.email(), pending.country()))))
+        .map(stores -> answer.put("counted", "now").put("total", Anonymizer.residueTotal(stores)).put("stores", stores));
   }
 
   private void startRun(RoutingContext rc) {

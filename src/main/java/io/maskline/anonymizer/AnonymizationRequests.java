@@ -24,6 +24,9 @@ public final class AnonymizationRequests {
       SELECT r.*, COALESCE(o.country, $1) AS country
       FROM anonymization_requests r JOIN orgs o ON o.org_id = r.org_id
       WHERE r.status = 'WAITING' ORDER BY r.created_at, r.id""";
+  private static final String GET = """
+      SELECT r.*, COALESCE(o.country, $2) AS country
+      FROM anonymization_requests r JOIN orgs o ON o.org_id = r.org_id WHERE r.id = $1""";
   // The request masked and done, and its run's counts, in the request's own transaction: the counts always equal the
   // committed work, even after a crash. No row when the request was no longer waiting.
   private static final String MARK_DONE = """
@@ -61,6 +64,17 @@ public final class AnonymizationRequests {
       List<AnonymizationRequest> requests = new ArrayList<>();
       rows.forEach(row -> requests.add(AnonymizationRequest.fromRow(row)));
       return requests;
+    });
+  }
+
+  /** One request, with its org's country; empty when there is none with this id. */
+  public Future<java.util.Optional<Pending>> get(UUID id, String defaultCountry) {
+    return pg.preparedQuery(GET).execute(Tuple.of(id, defaultCountry)).map(rows -> {
+      if (rows.size() == 0) {
+        return java.util.Optional.empty();
+      }
+      Row row = rows.iterator().next();
+      return java.util.Optional.of(new Pending(AnonymizationRequest.fromRow(row), row.getString("country")));
     });
   }
 

@@ -2,7 +2,6 @@ package io.maskline.anonymizer;
 
 import io.maskline.anonymizer.AnonymizationRequests.Pending;
 import io.maskline.phone.Masking;
-import io.maskline.provider.twilio.TwilioRecordings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +11,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
@@ -26,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +36,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 /**
  * The nightly job. A run holds a Postgres advisory lock on one connection from start to end, so one pod at a time
  * runs it; a pod that finds the lock taken answers with the run in progress. On that connection each waiting
- * request is done in its own transaction (archive, raw events in scope, Redis history, the request masked and
+ * request is done in its own transaction (every {@link ErasureStore}: archive, raw events in scope, Redis; the request masked and
  * {@code DONE}), so a crash loses at most the request in flight, which stays {@code WAITING} for the next run. Then
  * done requests older than 12 months are deleted and the archive's expired partitions dropped. Every run is
  * recorded in {@code anonymizer_runs} and counted in metrics.
@@ -64,8 +61,7 @@ public final class Anonymizer {
 
   private final Vertx vertx;
   private final Pool pg;
-  private final HistoryEntries history;
-  private final ArchiveRedaction archive;
+  private final List<ErasureStore> stores;
   private final Supplier<Future<List<String>>> retention;
   private final String defaultCountry;
   private final Clock clock;
@@ -76,22 +72,22 @@ public final class Anonymizer {
   private final Counter runsFailed;
   private final Counter requestsDone;
   private final Counter requestsFailed;
-  private final Map<String, Counter> records;
+  private final MeterRegistry metrics;
   private final Timer runDuration;
   private final AtomicLong lastSuccess = new AtomicLong();
   private final AtomicLong waiting = new AtomicLong();
 
   /**
-   * @param recordings deletes recordings at the provider (requests that also delete recordings and bodies)
+   * @param stores     every store a person is forgotten in ({@link ErasureStores})
    * @param retention  the archive's partition retention ({@code ArchivePartitions::dropExpired}): names of partitions dropped
    * @param pod        names this pod in the runs it records
    */
-  public Anonymizer(Vertx vertx, Pool pg, Redis redis, TwilioRecordings recordings, Supplier<Future<List<String>>> retention,
+  public Anonymizer(Vertx vertx, Pool pg, List<ErasureStore> stores, Supplier<Future<List<String>>> retention,
                     String defaultCountry, Clock clock, String pod, MeterRegistry metrics) {
     this.vertx = vertx;
     this.pg = pg;
-    this.history = new HistoryEntries(redis);
-    this.archive = new ArchiveRedaction(recordings);
+    this.stores = List.copyOf(stores);
+    this.metrics = metrics;
     this.retention = retention;
     this.defaultCountry = defaultCountry;
     this.clock = clock;
@@ -100,11 +96,6 @@ public final class Anonymizer {
     this.runsFailed = Counter.builder("maskline.anonymizer.runs").tag("status", AnonymizerRun.FAILED).description("Anonymizer runs finished").register(metrics);
     this.requestsDone = Counter.builder("maskline.anonymizer.requests").tag("outcome", "done").description("Anonymization requests carried out").register(metrics);
     this.requestsFailed = Counter.builder("maskline.anonymizer.requests").tag("outcome", "failed").description("Anonymization requests that failed and stay WAITING").register(metrics);
-    this.records = Map.of(
-        Report.COMMUNICATIONS, recordsCounter(metrics, "communications"),
-        Report.RAW_EVENTS, recordsCounter(metrics, "raw_events"),
-        Report.HISTORY_ENTRIES, recordsCounter(metrics, "redis_history"),
-        Report.CLOSED_SESSIONS, recordsCounter(metrics, "redis_sessions"));
     this.runDuration = Timer.builder("maskline.anonymizer.run.duration").description("Anonymizer run duration").register(metrics);
     Gauge.builder("maskline.anonymizer.last.success", lastSuccess, AtomicLong::get).baseUnit("seconds")
         .description("When the last anonymizer run of this pod succeeded (epoch seconds)").register(metrics);
@@ -112,8 +103,10 @@ public final class Anonymizer {
         .description("Requests still WAITING after this pod's last run").register(metrics);
   }
 
-  private static Counter recordsCounter(MeterRegistry metrics, String store) {
-    return Counter.builder("maskline.anonymizer.records").tag("store", store).description("Records anonymized, by store").register(metrics);
+  // Registered on first use (the stores name their own places); Micrometer hands back the same counter after that.
+  private Counter recordsCounter(String place) {
+    return Counter.builder("maskline.anonymizer.records").tag("store", Report.metricTag(place)).description("Records anonymized, by store")
+        .register(metrics);
   }
 
   /**
@@ -177,10 +170,8 @@ public final class Anonymizer {
   private Future<AnonymizerRun> execute(SqlConnection conn, RunState run) {
     return AnonymizationRequests.waiting(conn, defaultCountry)
         .compose(pending -> {
-          List<String> callers = pending.stream().map(p -> p.request().phone()).filter(Objects::nonNull).distinct().toList();
-          // A Redis failure fails the requests with a phone number (they stay WAITING), not the whole run.
-          Future<Map<String, List<String>>> entries = history.find(callers);
-          return entries.transform(found -> doRequests(conn, run, pending, entries));
+          List<Erasure> erasures = pending.stream().map(p -> erasure(conn, p)).toList();
+          return begin(erasures).compose(passes -> doRequests(conn, run, erasures, passes));
         })
         .compose(v -> step(run, "cleanup", () -> AnonymizationRequests.deleteExpired(conn, clock.instant())
             .onSuccess(deleted -> run.details.put("requestsDeleted", deleted))))
@@ -194,16 +185,33 @@ public final class Anonymizer {
         .eventually(() -> release(conn));
   }
 
+  private static Erasure erasure(SqlConnection conn, Pending pending) {
+    AnonymizationRequest request = pending.request();
+    return new Erasure(conn, request, IdentityMatcher.of(request.phone(), request.email(), pending.country()));
+  }
+
+  /**
+   * Every store's pass for this run. A store that could not begin (its server is down) fails each request instead,
+   * so those requests stay WAITING and the run goes on with the others.
+   */
+  private Future<List<ErasureStore.Pass>> begin(List<Erasure> erasures) {
+    List<Future<ErasureStore.Pass>> begun = stores.stream().map(store -> store.begin(erasures).recover(e -> {
+      ErasureStore.Pass failing = erasure -> Future.failedFuture(new IllegalStateException(store.name() + " could not begin: " + e.getMessage()));
+      return Future.succeededFuture(failing);
+    })).toList();
+    return Future.all(begun).map(all -> begun.stream().map(Future::result).toList());
+  }
+
   /** The waiting requests one after the other, each in its own transaction, oldest first. */
-  private Future<Void> doRequests(SqlConnection conn, RunState run, List<Pending> pending, Future<Map<String, List<String>>> entries) {
+  private Future<Void> doRequests(SqlConnection conn, RunState run, List<Erasure> pending, List<ErasureStore.Pass> passes) {
     long started = System.nanoTime();
     Promise<Void> done = Promise.promise();
-    next(conn, run, pending, 0, entries, done);
+    next(conn, run, pending, 0, passes, done);
     return done.future().onComplete(r -> run.timings.put("requestsMs", millisSince(started)));
   }
 
   // Iterates with a promise rather than a chain of nested futures: a night may hold thousands of requests.
-  private void next(SqlConnection conn, RunState run, List<Pending> pending, int index, Future<Map<String, List<String>>> entries,
+  private void next(SqlConnection conn, RunState run, List<Erasure> pending, int index, List<ErasureStore.Pass> passes,
                     Promise<Void> done) {
     if (index == pending.size()) {
       done.complete();
@@ -213,15 +221,15 @@ public final class Anonymizer {
       done.fail(new IllegalStateException("stopped: the pod is shutting down; " + (pending.size() - index) + " requests left WAITING"));
       return;
     }
-    Pending request = pending.get(index);
-    doRequest(conn, run, request, entries)
+    Erasure request = pending.get(index);
+    doRequest(run, request, passes)
         .onSuccess(report -> {
           if (report != null) {
             run.done(report);
             requestsDone.increment();
-            report.forEachStore((store, count) -> records.get(store).increment(count));
+            report.records().forEach((place, count) -> recordsCounter(place).increment(count));
           }
-          next(conn, run, pending, index + 1, entries, done);
+          next(conn, run, pending, index + 1, passes, done);
         })
         .onFailure(e -> {
           requestsFailed.increment();
@@ -230,7 +238,7 @@ public final class Anonymizer {
           // A request may fail on its own (bad data, Redis down); a dead connection ends the run.
           conn.query("SELECT 1").execute().onComplete(alive -> {
             if (alive.succeeded()) {
-              next(conn, run, pending, index + 1, entries, done);
+              next(conn, run, pending, index + 1, passes, done);
             } else {
               done.fail(e);
             }
@@ -239,35 +247,48 @@ public final class Anonymizer {
   }
 
   /**
-   * One request in one transaction, in three round trips: BEGIN and the archive lookup (Redis alongside), the writes
-   * and the request marked done with the run's counts, COMMIT. Null when the request was no longer waiting (nothing
-   * is kept then). The run's advisory lock is what keeps two runs off the same request.
+   * One request in one transaction: BEGIN, every store's work (Postgres statements queued on the connection right
+   * behind BEGIN, other stores alongside), then what is left of the person counted in every store (the residue, in
+   * the same transaction, so it sees the writes), the request marked done with its report, COMMIT. Null when the
+   * request was no longer waiting (nothing is kept then). The run's advisory lock keeps two runs off one request.
    */
-  private Future<Report> doRequest(SqlConnection conn, RunState run, Pending pending, Future<Map<String, List<String>>> entries) {
-    AnonymizationRequest request = pending.request();
-    IdentityMatcher person = IdentityMatcher.of(request.phone(), request.email(), pending.country());
+  private Future<Report> doRequest(RunState run, Erasure erasure, List<ErasureStore.Pass> passes) {
+    SqlConnection conn = erasure.conn();
+    AnonymizationRequest request = erasure.request();
     Future<Transaction> begun = conn.begin();
-    // Sent right behind BEGIN, without waiting for its answer.
-    Future<ArchiveRedaction.Changes> changes = archive.changes(conn, request, person);
-    Future<HistoryEntries.Forgotten> forgotten = forgetInRedis(request, entries);
-    return begun.compose(tx -> Future.all(changes, forgotten)
-        .compose(found -> {
-          Report report = new Report(changes.result().outcome(), forgotten.result());
-          Future<Void> written = archive.write(conn, changes.result());
-          Future<Boolean> marked = AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson(), report.records());
-          return Future.all(written, marked).compose(done -> marked.result() ? tx.commit().map(report) : tx.rollback().map((Report) null));
+    List<Future<Erased>> erased = passes.stream().map(pass -> pass.erase(erasure)).toList();
+    return begun.compose(tx -> Future.all(erased)
+        .compose(done -> residue(stores, erasure))
+        .compose(residue -> {
+          Report report = Report.of(erased.stream().map(Future::result).toList(), residue);
+          return AnonymizationRequests.markDone(conn, request, clock.instant(), run.runId, report.toJson(), report.total())
+              .compose(marked -> marked ? tx.commit().map(report) : tx.rollback().map((Report) null));
         })
         .recover(e -> tx.rollback().transform(rolledBack -> Future.failedFuture(e))));
   }
 
-  private Future<HistoryEntries.Forgotten> forgetInRedis(AnonymizationRequest request, Future<Map<String, List<String>>> entries) {
-    if (request.phone() == null) {
-      return Future.succeededFuture(new HistoryEntries.Forgotten(0, 0));
+  /** What is left of the person, per store and place: {@code {"archive": {"communications": 0, …}, …}}. */
+  static Future<JsonObject> residue(List<ErasureStore> stores, Erasure erasure) {
+    List<Future<Map<String, Long>>> counted = stores.stream().map(store -> store.residue(erasure)).toList();
+    return Future.all(counted).map(all -> {
+      JsonObject residue = new JsonObject();
+      for (int i = 0; i < stores.size(); i++) {
+        residue.put(stores.get(i).name(), new JsonObject(new java.util.LinkedHashMap<>(counted.get(i).result())));
+      }
+      return residue;
+    });
+  }
+
+  /** The sum of a residue's counts. */
+  static long residueTotal(JsonObject residue) {
+    long total = 0;
+    for (String store : residue.fieldNames()) {
+      JsonObject places = residue.getJsonObject(store);
+      for (String place : places.fieldNames()) {
+        total += places.getLong(place);
+      }
     }
-    if (entries.failed()) {
-      return Future.failedFuture(new IllegalStateException("Redis history could not be searched: " + entries.cause().getMessage()));
-    }
-    return history.forget(entries.result().getOrDefault(request.phone(), List.of()), request.orgId(), request.phone());
+    return total;
   }
 
   private Future<Void> step(RunState run, String name, Supplier<Future<?>> work) {
@@ -319,31 +340,39 @@ public final class Anonymizer {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
   }
 
-  /** What one request changed, per store: the request's report. */
-  record Report(ArchiveRedaction.Outcome archive, HistoryEntries.Forgotten redis) {
-    static final String COMMUNICATIONS = "communications";
-    static final String RAW_EVENTS = "rawEvents";
-    static final String HISTORY_ENTRIES = "historyEntries";
-    static final String CLOSED_SESSIONS = "closedSessions";
+  /**
+   * What one request changed, per place, as its report says it: every store's records and details side by side
+   * ({@code communications}, {@code rawEvents}, {@code historyEntries}, …), and {@code residue}, what was left of
+   * the person when the request was done (0 everywhere unless a store keeps something on purpose).
+   */
+  record Report(Map<String, Integer> records, JsonObject details, JsonObject residue) {
+    // Tags the metric had before the stores named their own places: kept so dashboards keep working.
+    private static final Map<String, String> LEGACY_TAGS = Map.of(ArchiveErasure.RAW_EVENTS, "raw_events",
+        RedisHistoryErasure.HISTORY_ENTRIES, "redis_history", RedisHistoryErasure.CLOSED_SESSIONS, "redis_sessions");
 
-    long records() {
-      return archive.communications() + archive.rawEvents() + redis.historyEntries() + redis.closedSessions();
+    static Report of(List<Erased> erased, JsonObject residue) {
+      Map<String, Integer> records = new java.util.LinkedHashMap<>();
+      JsonObject details = new JsonObject();
+      for (Erased store : erased) {
+        store.records().forEach((place, count) -> records.merge(place, count, Integer::sum));
+        details.mergeIn(store.details());
+      }
+      return new Report(records, details, residue);
     }
 
-    void forEachStore(BiConsumer<String, Integer> consumer) {
-      consumer.accept(COMMUNICATIONS, archive.communications());
-      consumer.accept(RAW_EVENTS, archive.rawEvents());
-      consumer.accept(HISTORY_ENTRIES, redis.historyEntries());
-      consumer.accept(CLOSED_SESSIONS, redis.closedSessions());
+    /** {@code rawEvents} → {@code raw_events}. */
+    static String metricTag(String place) {
+      return LEGACY_TAGS.getOrDefault(place, place.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT));
+    }
+
+    long total() {
+      return records.values().stream().mapToLong(Integer::longValue).sum();
     }
 
     JsonObject toJson() {
       JsonObject json = new JsonObject();
-      forEachStore(json::put);
-      return json
-          .put("bodiesDeleted", archive.bodiesDeleted())
-          .put("recordingsDeleted", archive.recordingsDeleted())
-          .put("recordingsFailed", new JsonArray(new ArrayList<>(archive.recordingsFailed())));
+      records.forEach(json::put);
+      return json.mergeIn(details).put("residue", residue).put("residueTotal", residueTotal(residue));
     }
   }
 
@@ -351,8 +380,7 @@ public final class Anonymizer {
   private static final class RunState {
     final UUID runId;
     final long startedNanos;
-    final JsonObject records = new JsonObject().put(Report.COMMUNICATIONS, 0L).put(Report.RAW_EVENTS, 0L).put(Report.HISTORY_ENTRIES, 0L)
-        .put(Report.CLOSED_SESSIONS, 0L);
+    final JsonObject records = new JsonObject();
     final JsonObject timings = new JsonObject();
     final JsonObject details = new JsonObject();
     final JsonArray errors = new JsonArray();
@@ -366,7 +394,7 @@ public final class Anonymizer {
 
     void done(Report report) {
       requestsDone++;
-      report.forEachStore((store, count) -> records.put(store, records.getLong(store) + count));
+      report.records().forEach((place, count) -> records.put(place, records.getLong(place, 0L) + count));
     }
 
     void error(String where, Throwable e) {

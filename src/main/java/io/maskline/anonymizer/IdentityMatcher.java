@@ -84,8 +84,37 @@ public final class IdentityMatcher {
     if (text == null || text.isEmpty()) {
       return text;
     }
-    String out = digitForms.isEmpty() ? text : redactNumbers(text);
-    return email == null ? out : redactEmails(out);
+    String out = digitForms.isEmpty() ? text : redactNumbers(text, null);
+    return email == null ? out : redactEmails(out, null);
+  }
+
+  /** How many times the person shows in the text: mentions of the number in any written form, the email in any case. */
+  public int count(String text) {
+    if (text == null || text.isEmpty()) {
+      return 0;
+    }
+    int[] found = new int[1];
+    String out = digitForms.isEmpty() ? text : redactNumbers(text, found);
+    if (email != null) redactEmails(out, found);
+    return found[0];
+  }
+
+  /** {@link #count(String)} over every string of a JSON value (object, array, string); keys are not read. */
+  public int countJson(Object value) {
+    if (value instanceof String text) {
+      return count(text);
+    }
+    int found = 0;
+    if (value instanceof JsonObject object) {
+      for (Map.Entry<String, Object> field : object) {
+        found += countJson(field.getValue());
+      }
+    } else if (value instanceof JsonArray array) {
+      for (Object item : array) {
+        found += countJson(item);
+      }
+    }
+    return found;
   }
 
   /** A JSON value (object, array, string, other) with mentions redacted in every string, keys left alone. */
@@ -108,7 +137,7 @@ public final class IdentityMatcher {
     return value;
   }
 
-  private String redactNumbers(String text) {
+  private String redactNumbers(String text, int[] found) {
     Matcher run = NUMBER_RUN.matcher(text);
     StringBuilder out = null;
     int copied = 0;
@@ -122,6 +151,7 @@ public final class IdentityMatcher {
           continue;
         }
         int start = i == 0 && text.charAt(run.start()) == '+' ? run.start() : groups.get(i)[0];
+        if (found != null) found[0]++;
         if (out == null) {
           out = new StringBuilder(text.length());
         }
@@ -158,7 +188,7 @@ public final class IdentityMatcher {
     return groups;
   }
 
-  private String redactEmails(String text) {
+  private String redactEmails(String text, int[] found) {
     if (text.indexOf('@') < 0) {
       return text;
     }
@@ -167,6 +197,7 @@ public final class IdentityMatcher {
     int copied = 0;
     while (matcher.find()) {
       if (matcher.group().toLowerCase(Locale.ROOT).equals(email)) {
+        if (found != null) found[0]++;
         if (out == null) {
           out = new StringBuilder(text.length());
         }

@@ -52,6 +52,16 @@ public final class Keys {
     return PREFIX + "sid:" + sid;
   }
 
+  /** The recipients who opted out of an org's traffic (a set of E.164 numbers; the key names no person). */
+  public static String optOuts(String orgId) {
+    return PREFIX + "optout:" + orgId;
+  }
+
+  /** The recipient an admin's reply to the org's dedicated number P goes back to (their E.164 number). */
+  public static String replyTarget(String proxy) {
+    return PREFIX + "reply:" + proxy;
+  }
+
   public static String busy(String phone) {
     return PREFIX + "busy:" + phone;
   }

@@ -130,7 +130,7 @@ public final class AnonymizerBenchmark {
     Redis redis = Redis.createClient(vertx, redisUrl);
     TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx), new GatewayConfig.Twilio(null, null, URI.create("http://127.0.0.1:9")));
     ArchivePartitions partitions = new ArchivePartitions(pg, 24, Clock.systemUTC());
-    Anonymizer anonymizer = new Anonymizer(vertx, pg, redis, recordings, partitions::dropExpired, "NO", Clock.systemUTC(), "bench",
+    Anonymizer anonymizer = new Anonymizer(vertx, pg, ErasureStores.builtIn(redis, recordings), partitions::dropExpired, "NO", Clock.systemUTC(), "bench",
         new SimpleMeterRegistry());
     long t0 = System.nanoTime();
     AnonymizerRun run = anonymizer.start("api", null).compose(Anonymizer.Start::finished).await();

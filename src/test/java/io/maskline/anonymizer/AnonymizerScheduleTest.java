@@ -163,7 +163,7 @@ class AnonymizerScheduleTest {
     Redis redis = Redis.createClient(vertx, servers.redisUrl);
     TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx),
         new GatewayConfig.Twilio(null, null, URI.create("http://127.0.0.1:9")));
-    Anonymizer anonymizer = new Anonymizer(vertx, pool, redis, recordings, () -> Future.succeededFuture(List.of()), "NO", clock,
+    Anonymizer anonymizer = new Anonymizer(vertx, pool, ErasureStores.builtIn(redis, recordings), () -> Future.succeededFuture(List.of()), "NO", clock,
         "pod-" + pods.size(), new SimpleMeterRegistry());
     AnonymizerVerticle verticle = new AnonymizerVerticle(anonymizer, new CronSchedule(NIGHTLY), zone, clock);
     vertx.deployVerticle(verticle).await();

@@ -123,6 +123,8 @@ class AnonymizerTest {
     assertProblem(gw.admin(HttpMethod.GET, "/v1/anonymization-requests").send().await(), 400, "VALIDATION_FAILED");
     assertProblem(gw.admin(HttpMethod.GET, "/v1/anonymizer/runs/" + UUID.randomUUID()).send().await(), 404, "NOT_FOUND");
     assertProblem(gw.admin(HttpMethod.GET, "/v1/anonymizer/runs/not-a-run").send().await(), 404, "NOT_FOUND");
+    assertProblem(gw.admin(HttpMethod.GET, "/v1/anonymization-requests/" + UUID.randomUUID() + "/residue").send().await(), 404, "NOT_FOUND");
+    assertProblem(gw.admin(HttpMethod.GET, "/v1/anonymization-requests/not-a-request/residue").send().await(), 404, "NOT_FOUND");
     assertThat(gw.http.post("/v1/anonymizer/runs").send().await().statusCode()).isEqualTo(401);
   }
 
@@ -173,6 +175,11 @@ class AnonymizerTest {
 
     JsonObject request = requestFor(gw, orgA, spaced(x), xEmail.toUpperCase(), "archive", "raw");
     assertThat(requestById(gw, orgA, request.getString("id")).getString("status")).isEqualTo("WAITING");
+    JsonObject waiting = Forgetting.residue(gw, request.getString("id"));
+    assertThat(waiting.getString("counted")).isEqualTo("now");
+    assertThat(waiting.getJsonObject("stores").getJsonObject("archive").getLong("communications")).isGreaterThanOrEqualTo(8L);
+    assertThat(waiting.getJsonObject("stores").getJsonObject("archive").getLong("rawEvents")).isPositive();
+    assertThat(waiting.getJsonObject("stores").getJsonObject("redisHistory").getLong("historyEntries")).isEqualTo(1L);
     JsonObject run = runAndWait(gw);
     assertThat(run.getString("status")).as(run.encodePrettily()).isEqualTo("done");
 
@@ -200,6 +207,10 @@ class AnonymizerTest {
     assertThat(mention.getString("from")).isEqualTo(driverA2);
     assertThat(mention.getString("to")).isEqualTo(recipientA2);
     assertThat(mention.getBoolean("anonymized")).isFalse();
+    JsonObject after = Forgetting.residue(gw, request.getString("id"));
+    assertThat(after.getString("counted")).as(after.encodePrettily()).isEqualTo("run");
+    assertThat(after.getLong("total")).as(after.encodePrettily()).isZero();
+    assertThat(after.getJsonObject("stores").fieldNames()).contains("archive", "redisHistory");
     // No trace in any store of org A: records, raw payloads, post-task history.
     assertThat(traces(orgA, x, xEmail)).isEmpty();
     assertThat(exists(Keys.history(pA, x))).isFalse();

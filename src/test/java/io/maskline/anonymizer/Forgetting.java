@@ -55,6 +55,13 @@ final class Forgetting {
     return listed.bodyAsJsonObject().getJsonArray("items").stream().map(JsonObject.class::cast).toList();
   }
 
+  /** {@code GET /v1/anonymization-requests/{id}/residue}. */
+  static JsonObject residue(TestGateway gw, String requestId) {
+    HttpResponse<Buffer> got = gw.admin(HttpMethod.GET, "/v1/anonymization-requests/" + requestId + "/residue").send().await();
+    assertThat(got.statusCode()).as(got.bodyAsString()).isEqualTo(200);
+    return got.bodyAsJsonObject();
+  }
+
   /** Starts a run through the API and waits for it to end; returns the run as GET answers it. */
   static JsonObject runAndWait(TestGateway gw) {
     return waitForEnd(gw, startRun(gw));

@@ -1,0 +1,21 @@
+package io.maskline.anonymizer;
+
+import io.maskline.provider.twilio.TwilioRecordings;
+import io.vertx.redis.client.Redis;
+
+import java.util.List;
+
+/** The stores the anonymizer forgets people in and the residual scan counts, in the order they report. */
+public final class ErasureStores {
+  private ErasureStores() {}
+
+  /**
+   * The stores of the engine itself: the archive (records, raw payloads) and Redis. A feature that keeps people
+   * somewhere else adds its own {@link ErasureStore} to this list where the gateway is assembled ({@code Features}).
+   *
+   * @param recordings deletes recordings at the provider (requests that also delete recordings and bodies)
+   */
+  public static List<ErasureStore> builtIn(Redis redis, TwilioRecordings recordings) {
+    return List.of(new ArchiveErasure(recordings), new RedisHistoryErasure(redis));
+  }
+}
