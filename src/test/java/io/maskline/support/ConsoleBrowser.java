@@ -67,6 +67,7 @@ public final class ConsoleBrowser {
   public static Path screenshot(String name) {
     ChromeDriver browser = driver();
     Dimension window = browser.manage().window().getSize();
+    browser.executeScript("document.querySelectorAll('.toast').forEach(t => t.remove())");
     try {
       Number height = (Number) browser.executeScript("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)");
       browser.manage().window().setSize(new Dimension(window.getWidth(), Math.min(Math.max(height.intValue() + 140, 600), 4000)));
