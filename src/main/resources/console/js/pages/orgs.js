@@ -62,7 +62,7 @@ export async function render(ctx) {
         confirmLabel: 'Revoke key', danger: true });
       if (!ok) return;
       try {
-        await del(`/v1/orgs/${encodeURIComponent(org.orgId)}/keys/${encodeURIComponent(key.id || key.prefix)}`);
+        await del(`/v1/orgs/${encodeURIComponent(org.orgId)}/keys/${encodeURIComponent(key.prefix)}`);
         toast(`Key ${key.prefix} revoked`);
         await showKeys(org);
       } catch (problem) {

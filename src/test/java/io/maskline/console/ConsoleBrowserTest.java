@@ -15,6 +15,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 
 import java.util.List;
@@ -119,7 +120,11 @@ class ConsoleBrowserTest {
     screenshot("settings");
     assertThat(webhooks.sms(recipient, proxy, "where are you?").bodyAsString()).contains("<Message to=\"" + driver + "\"");
 
-    setToggle("routeRecipientsToAdmin", true);
+    // By keyboard: the switch is a real checkbox, focused and toggled with the space bar.
+    WebElement routeToAdmin = browser.findElement(By.name("routeRecipientsToAdmin"));
+    browser.executeScript("arguments[0].focus()", routeToAdmin);
+    new Actions(browser).sendKeys(Keys.SPACE).perform();
+    assertThat(routeToAdmin.isSelected()).isTrue();
     save();
     saved();
     assertThat(webhooks.sms(recipient, proxy, "hello admin").bodyAsString()).contains("<Message to=\"+4791111111\"");
