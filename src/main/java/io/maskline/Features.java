@@ -1,5 +1,9 @@
 package io.maskline;
 
+import io.maskline.access.AccessApi;
+import io.maskline.access.AuditLog;
+import io.maskline.access.Authenticator;
+import io.maskline.access.OrgKeys;
 import io.maskline.anonymizer.AnonymizationApi;
 import io.maskline.anonymizer.AnonymizationRequests;
 import io.maskline.anonymizer.Anonymizer;
@@ -50,7 +54,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /** The list of what the gateway does: HTTP features per HTTP verticle, and background verticles (one each per pod). */
-record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
+record Features(Authenticator authenticator, List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
   /** Archive events held in memory while Redis is down (about 2 KB each). */
   private static final int DEGRADED_BUFFER_CAPACITY = 10_000;
 
@@ -75,18 +79,23 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         new InboundLedger(services.webhookRedis()), optOuts,
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
+    OrgKeys orgKeys = new OrgKeys(services.pg());
+    AuditLog audit = new AuditLog(services.pg());
+    Authenticator authenticator = new Authenticator(config.adminToken(), orgKeys);
+
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
     List<ErasureStore> erasureStores = ErasureStores.builtIn(services.redis(), recordings);
     ArchiveSearch archiveSearch = new ArchiveSearch(services.pg());
     List<HttpFeature> http = List.of(
-        new OrgApi(orgs, credentials),
+        new AccessApi(orgs, orgKeys, audit),
+        new OrgApi(orgs, credentials, audit),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         webhooks,
         new OnfleetWebhooks(credentials, orgFacts, sessions, services.redis(), config.sessions().historyTtl(), webClient,
             config.onfleet().apiUrl(), services.metrics()),
-        new ArchiveApi(orgs, archiveSearch, new AnonymizeAndDelete(services.pg(), recordings)),
-        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(),
+        new ArchiveApi(orgs, archiveSearch, new AnonymizeAndDelete(services.pg(), recordings), audit),
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit,
             config.anonymizer(), services.clock()),
         new ConsolePages(),
         new ConsoleSessionApi(config, services.clock()),
@@ -114,6 +123,6 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll())
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs, numbers and opt-outs to Redis failed: {}", e.getMessage()))
         .otherwiseEmpty();
-    return new Features(http, List.copyOf(background), warmUp);
+    return new Features(authenticator, http, List.copyOf(background), warmUp);
   }
 }

@@ -7,6 +7,7 @@ import * as numbers from './pages/numbers.js';
 import * as sessions from './pages/sessions.js';
 import * as archive from './pages/archive.js';
 import * as anonymize from './pages/anonymize.js';
+import * as audit from './pages/audit.js';
 import * as orgs from './pages/orgs.js';
 import * as simulator from './pages/simulator.js';
 
@@ -19,6 +20,7 @@ const PAGES = [
   { route: 'sessions', label: 'Sessions', group: 'Organization', page: sessions, needsOrg: true },
   { route: 'archive', label: 'Search', group: 'Archive', page: archive, needsOrg: true },
   { route: 'anonymize', label: 'Anonymize', group: 'Archive', page: anonymize, needsOrg: true },
+  { route: 'audit', label: 'Audit log', group: 'Organization', page: audit, needsOrg: true, admins: true },
   { route: 'orgs', label: 'Orgs', group: 'Platform', page: orgs, platform: true },
   { route: 'simulator', label: 'Simulator', group: 'Developer', page: simulator, simulator: true },
 ];

@@ -1,6 +1,7 @@
 package io.maskline.console;
 
 import io.maskline.HttpFeature;
+import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.config.GatewayConfig;
@@ -51,12 +52,11 @@ public final class ConsoleSessionApi implements HttpFeature {
     rc.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(describe(rc, session).encode());
   }
 
+  /** The session the cookie carries; asked with a bearer credential instead, only who is calling (no token, no expiry). */
   private void current(RoutingContext rc) {
     ConsoleCookie.Session session = rc.get(ConsoleAuth.SESSION);
-    if (session == null) {
-      throw ApiException.notFound("no console session: this request was not made with a console cookie");
-    }
-    rc.json(describe(rc, session));
+    rc.json(session != null ? describe(rc, session)
+        : new JsonObject().put("principal", principal(rc)).putNull("csrfToken").putNull("expiresAt").put("simulator", simulator));
   }
 
   private void signOut(RoutingContext rc) {
@@ -71,9 +71,9 @@ public final class ConsoleSessionApi implements HttpFeature {
         .put("simulator", simulator);
   }
 
-  /** Who signed in; the platform token is the only credential so far (it sees and picks any org). */
+  /** Who signed in, as the bearer check resolved the credential: the platform (picks any org) or an org key. */
   private static JsonObject principal(RoutingContext rc) {
-    return new JsonObject().put("kind", "platform").put("role", "platform").putNull("orgId").putNull("keyPrefix");
+    return Principal.of(rc).toJson();
   }
 
   private Cookie cookie(String value, long maxAgeSeconds) {

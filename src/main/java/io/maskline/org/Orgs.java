@@ -55,9 +55,9 @@ public final class Orgs {
   /** Every org, by id. */
   public Future<java.util.List<Org>> list() {
     return pg.query(SELECT + " ORDER BY org_id").execute().map(rows -> {
-      java.util.List<Org> all = new java.util.ArrayList<>();
-      rows.forEach(row -> all.add(fromRow(row)));
-      return all;
+      java.util.List<Org> found = new java.util.ArrayList<>();
+      rows.forEach(row -> found.add(fromRow(row)));
+      return found;
     });
   }
 
