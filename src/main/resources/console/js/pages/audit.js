@@ -39,5 +39,11 @@ export async function render(ctx) {
 function details(value) {
   if (!value || typeof value !== 'object' || !Object.keys(value).length) return '—';
   return h('dl', { class: 'facts compact' }, Object.entries(value).flatMap(([name, v]) => [
-    h('dt', {}, name), h('dd', {}, Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))]));
+    h('dt', {}, name), h('dd', {}, text(v))]));
+}
+
+function text(v) {
+  if (Array.isArray(v)) return v.length ? v.join(', ') : '—';
+  if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k} = ${text(x)}`).join(', ') || '—';
+  return String(v);
 }

@@ -2,6 +2,7 @@ package io.maskline.console;
 
 import io.maskline.support.ConsoleBrowser;
 import io.maskline.support.Mailbox;
+import io.maskline.support.OrgKeysForTests;
 import io.maskline.support.TestGateway;
 import io.maskline.support.Webhooks;
 import io.vertx.core.http.HttpMethod;
@@ -74,7 +75,10 @@ class ConsoleBrowserTest {
 
   private static void open(String route) {
     browser.get(base + "/console/#/" + route);
-    await(d -> d.findElements(By.cssSelector("#main .loading")).isEmpty() && !d.findElements(By.cssSelector("#main h1")).isEmpty());
+    await(d -> d.findElements(By.cssSelector("#main .loading")).isEmpty()
+        && !d.findElements(By.cssSelector("#main h1, #main .error-panel")).isEmpty());
+    List<WebElement> errors = browser.findElements(By.cssSelector("#main .error-panel"));
+    assertThat(errors).as(() -> route + " failed: " + errors.get(0).getText()).isEmpty();
   }
 
   private static void setToggle(String name, boolean on) {
@@ -176,6 +180,16 @@ class ConsoleBrowserTest {
     JsonObject stored = gw.admin(HttpMethod.GET, "/v1/orgs/" + orgId).send().await().bodyAsJsonObject();
     assertThat(stored.getString("country")).isEqualTo("SE");
     assertThat(stored.getBoolean("recordCalls")).isTrue();
+
+    // Each save is in the org's audit log, by the platform, naming what changed but no number.
+    open("audit");
+    List<WebElement> entries = await(d -> {
+      List<WebElement> rows = d.findElements(By.cssSelector("#audit tr[data-action='org.settings-changed']"));
+      return rows.size() == 6 ? rows : null;
+    });
+    assertThat(entries.get(0).getText()).contains("Platform admin").contains("anonymize");
+    assertThat(browser.findElement(By.id("audit")).getText()).contains("adminPhone").doesNotContain("+46701234567").doesNotContain("91122333");
+    screenshot("audit");
   }
 
   @Test
@@ -298,6 +312,21 @@ class ConsoleBrowserTest {
     open("orgs");
     screenshot("orgs");
 
+    // A key made on the Orgs page signs in to its own org only.
+    click(visible(By.cssSelector("[data-keys-for='" + created + "']")));
+    click(visible(By.id("new-admin-key")));
+    String secret = visible(By.id("new-key-secret")).getText();
+    assertThat(secret).startsWith("mlk_");
+    assertThat(browser.findElement(By.id("keys")).getText()).contains(secret.substring(0, secret.indexOf('.'))).contains("admin");
+    screenshot("orgs-keys");
+    click(browser.findElement(By.id("sign-out")));
+    signIn(secret, null);
+    assertThat(visible(By.id("org-name")).getText()).isEqualTo(created);
+    open("settings");
+    assertThat(browser.findElement(By.name("name")).getAttribute("value")).isEqualTo("Brand New Org");
+    click(browser.findElement(By.id("sign-out")));
+    signIn(TestGateway.ADMIN_TOKEN, orgId);
+
     // 360 px wide: the same pages, reflowed.
     browser.manage().window().setSize(new Dimension(360, 780));
     new Select(browser.findElement(By.id("org-picker"))).selectByValue(orgId);
@@ -313,6 +342,77 @@ class ConsoleBrowserTest {
     browser.get(base + "/console/#/settings");
     visible(By.name("credential"));
     screenshot("sign-in");
+  }
+
+  @Test
+  void anOrgKeySeesOnlyItsOwnOrgsPagesAndData() {
+    String orgA = id("orga");
+    String orgB = id("orgb");
+    org(gw, orgA, new JsonObject().put("name", "Org A"));
+    org(gw, orgB, new JsonObject().put("name", "Org B"));
+    String proxyA = number(gw, orgA);
+    String proxyB = number(gw, orgB);
+    String recipientA = phone();
+    String recipientB = phone();
+    String taskB = id("taskb");
+    openSession(gw, orgA, id("taska"), phone(), recipientA);
+    openSession(gw, orgB, taskB, phone(), recipientB);
+    String sidA = Webhooks.messageSid();
+    String sidB = Webhooks.messageSid();
+    webhooks.sms(sidA, recipientA, proxyA, "for org A");
+    webhooks.sms(sidB, recipientB, proxyB, "for org B");
+    Webhooks.awaitArchived(gw, sidA, "interaction");
+    Webhooks.awaitArchived(gw, sidB, "interaction");
+    JsonObject adminA = OrgKeysForTests.create(gw, orgA, "admin");
+
+    signIn(adminA.getString("secret"), null);
+    assertThat(visible(By.id("org-name")).getText()).isEqualTo(orgA);
+    assertThat(browser.findElements(By.id("org-picker"))).isEmpty();
+    assertThat(browser.findElement(By.cssSelector(".nav")).getText()).doesNotContain("Orgs").contains("Audit log");
+    open("orgs");
+    assertThat(browser.findElement(By.cssSelector("#main h1")).getText()).isEqualTo("Settings");
+    assertThat(browser.findElement(By.id("main")).getText()).contains(orgA).doesNotContain(orgB);
+    open("archive");
+    await(d -> d.findElements(By.cssSelector("#archive-results tbody tr")).size() == 1);
+    assertThat(browser.findElement(By.id("archive-results")).getText()).contains("for org A").doesNotContain("for org B");
+    screenshot("org-key-archive");
+    open("sessions");
+    assertThat(browser.findElement(By.id("main")).getText()).doesNotContain(taskB);
+    open("numbers");
+    assertThat(browser.findElement(By.id("main")).getText()).contains(proxyA).doesNotContain(proxyB);
+
+    // The signed-in page itself asking for org B (its cookie, its CSRF token) gets what a stranger gets: nothing there.
+    assertThat(fetchStatus("GET", "/v1/archive?orgId=" + orgB)).isEqualTo(404);
+    assertThat(fetchStatus("GET", "/v1/orgs/" + orgB)).isEqualTo(404);
+    assertThat(fetchStatus("GET", "/v1/sessions?orgId=" + orgB)).isEqualTo(404);
+    assertThat(fetchStatus("PUT", "/v1/orgs/" + orgB)).isEqualTo(404);
+    assertThat(fetchStatus("DELETE", "/v1/sessions/" + taskB)).isEqualTo(404);
+    assertThat(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskB).send().await().bodyAsJsonObject().getString("status")).isEqualTo("open");
+    assertThat(gw.admin(HttpMethod.GET, "/v1/orgs/" + orgB).send().await().bodyAsJsonObject().getString("name")).isEqualTo("Org B");
+
+    // A viewer key of A reads and changes nothing.
+    JsonObject viewerA = OrgKeysForTests.create(gw, orgA, "viewer");
+    click(browser.findElement(By.id("sign-out")));
+    signIn(viewerA.getString("secret"), null);
+    open("settings");
+    assertThat(browser.findElements(By.id("save-settings"))).isEmpty();
+    assertThat(browser.findElement(By.name("adminPhone")).isEnabled()).isFalse();
+    assertThat(browser.findElement(By.cssSelector(".nav")).getText()).doesNotContain("Audit log");
+    open("archive");
+    await(d -> d.findElements(By.cssSelector("#archive-results tbody tr")).size() == 1);
+    assertThat(browser.findElements(By.cssSelector("#archive-results input[type=checkbox]"))).isEmpty();
+    assertThat(fetchStatus("PUT", "/v1/orgs/" + orgA)).isEqualTo(403);
+  }
+
+  /** The status the signed-in page gets for a same-origin call with its session cookie and CSRF token. */
+  private static long fetchStatus(String method, String path) {
+    Object status = browser.executeAsyncScript("""
+        const [method, path, done] = arguments;
+        fetch('/v1/console/session').then(r => r.json()).then(session => fetch(path, {
+          method, headers: {'Content-Type': 'application/json', 'X-CSRF-Token': session.csrfToken},
+          body: method === 'PUT' ? JSON.stringify({name: 'taken over'}) : undefined,
+        })).then(r => done(r.status), e => done(-1));""", method, path);
+    return ((Number) status).longValue();
   }
 
   @Test
