@@ -36,4 +36,9 @@ public final class ApiException extends RuntimeException {
   public static ApiException invalid(String field, String detail) {
     return new ApiException(ErrorCode.VALIDATION_FAILED, detail, field);
   }
+
+  /** For {@code EmailAddresses.normalize(...).orElseThrow(...)}: the field names what was refused. */
+  public static ApiException invalidEmail(String field) {
+    return invalid(field, field + " is not a valid email address");
+  }
 }

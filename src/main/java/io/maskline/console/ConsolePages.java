@@ -1,6 +1,6 @@
 package io.maskline.console;
 
-import io.maskline.HttpFeature;
+import io.maskline.api.HttpFeature;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;

@@ -1,6 +1,6 @@
 package io.maskline.console;
 
-import io.maskline.HttpFeature;
+import io.maskline.api.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.archive.ArchiveSearch;
 import io.maskline.config.GatewayConfig;
