@@ -16,6 +16,6 @@ public final class ErasureStores {
    * @param recordings deletes recordings at the provider (requests that also delete recordings and bodies)
    */
   public static List<ErasureStore> builtIn(Redis redis, TwilioRecordings recordings) {
-    return List.of(new ArchiveErasure(recordings), new RedisHistoryErasure(redis));
+    return List.of(new ArchiveErasure(recordings), new RedisHistoryErasure(redis), new RedisErasure(redis));
   }
 }
