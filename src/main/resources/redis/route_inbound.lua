@@ -2,8 +2,8 @@
 -- KEYS[1] sid key (dedupe). ARGV: prefix, proxy, caller, nowMs, windowMs, ratePerPair, ratePerCaller, loopGuard,
 --   claimTtlMs, channel (sms|voice)
 -- Returns {'dup', answer-or-'pending'} or
---   {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables, org...(7 fields, when the
---   org is known and its facts can matter)}
+--   {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables, recipientOptedOut (1/0),
+--   replyTo, replyToOptedOut (1/0), org...(8 fields, when the org is known and its facts can matter)}
 local sidKey = KEYS[1]
 local prefix, proxy, caller, now, window = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local ratePerPair, ratePerCaller, loopGuard = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -87,18 +87,35 @@ if context ~= 'ACTIVE' then
   end
 end
 
-local result = {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables}
+-- Opt-outs are one set per org: the recipient side of the inbound is the counterpart when a driver in a task writes
+-- or calls, else the caller (a driver after the task is refused anyway).
+local recipientOptedOut = 0
+if orgId ~= '' and not (context == 'ENDED' and role == 'DRIVER') then
+  local recipient = (context == 'ACTIVE' and role == 'DRIVER') and counterpart or caller
+  recipientOptedOut = redis.call('SISMEMBER', prefix .. 'optout:' .. orgId, recipient)
+end
+
+local result = {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables, recipientOptedOut, '', 0}
 -- Every rule but one consults the org: a driver's message during a task always goes to the recipient (InboundRouter,
 -- pinned by InboundRouterTest). Half the in-task messages skip the org's hash: ≈ 7 of the script's 47 µs of Redis
 -- CPU (loadtest/bench/facts-script-bench.sh).
 local orgMatters = not (context == 'ACTIVE' and role == 'DRIVER' and channel == 'sms')
 if orgId ~= '' and orgMatters then
   local org = redis.call('HMGET', prefix .. 'org:' .. orgId, 'email', 'adminPhone', 'adminPhoneAcceptsSms', 'anonymize',
-    'routeRecipientsToAdmin', 'recordCalls', 'country')
+    'routeRecipientsToAdmin', 'recordCalls', 'country', 'name')
   local present = false
-  for i = 1, 7 do present = present or org[i] ~= false end
+  for i = 1, 8 do present = present or org[i] ~= false end
   if present then
-    for i = 1, 7 do result[9 + i] = org[i] or '' end
+    for i = 1, 8 do result[12 + i] = org[i] or '' end
+  end
+  -- The org's admin on its own number outside a task: their text or call goes back to the last recipient who
+  -- reached them through it (Keys.replyTarget). Read only then, so other traffic pays nothing for it.
+  if context ~= 'ACTIVE' and dedicatedOrg == orgId and org[2] == caller then
+    local replyTo = redis.call('GET', prefix .. 'reply:' .. proxy)
+    if replyTo then
+      result[11] = replyTo
+      result[12] = redis.call('SISMEMBER', prefix .. 'optout:' .. orgId, replyTo)
+    end
   end
 end
 return result

@@ -30,6 +30,8 @@ import io.maskline.optout.OptOuts;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.Orgs;
+import io.maskline.org.PlatformCredentials;
+import io.maskline.platform.onfleet.OnfleetWebhooks;
 import io.maskline.provider.twilio.TwilioRecordings;
 import io.maskline.provider.twilio.TwilioWebhooks;
 import io.maskline.provider.twilio.TwimlWriter;
@@ -61,20 +63,24 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     ArchivePartitions archivePartitions = new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock());
     ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(archiveStream, services.clock(), services.metrics());
     health.addReadinessDetail("archive", archiveLag::readinessDetail);
-    TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx), config.twilio());
+    WebClient webClient = WebClient.create(vertx);
+    TwilioRecordings recordings = new TwilioRecordings(vertx, webClient, config.twilio());
+    PlatformCredentials credentials = new PlatformCredentials(services.pg());
 
     DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
     TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
-        new InboundLedger(services.webhookRedis()),
+        new InboundLedger(services.webhookRedis()), optOuts,
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
     List<ErasureStore> erasureStores = ErasureStores.builtIn(services.redis(), recordings);
     List<HttpFeature> http = List.of(
-        new OrgApi(orgs),
+        new OrgApi(orgs, credentials),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         webhooks,
+        new OnfleetWebhooks(credentials, orgFacts, sessions, services.redis(), config.sessions().historyTtl(), webClient,
+            config.onfleet().apiUrl(), services.metrics()),
         new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
         new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry()));
 

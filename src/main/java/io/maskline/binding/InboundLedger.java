@@ -75,6 +75,14 @@ public final class InboundLedger {
     return request;
   }
 
+  /**
+   * The recipient whose message just reached the org's admin through the org's number {@code proxy}: the admin's
+   * next text or call to that number goes back to them, within {@code window} (the session history window).
+   */
+  public Future<Void> rememberReplyTarget(String proxy, String recipient, Duration window) {
+    return redis.send(Request.cmd(Command.SET).arg(Keys.replyTarget(proxy)).arg(recipient).arg("PX").arg(window.toMillis())).mapEmpty();
+  }
+
   public Future<Void> status(String sid, Map<String, String> statusEvent) {
     List<String> args = new ArrayList<>();
     args.add(Keys.ARCHIVE_STREAM);

@@ -6,6 +6,7 @@ import io.maskline.routing.Channel;
 import io.maskline.routing.Guard;
 import io.maskline.routing.Inbound;
 import io.maskline.routing.OrgRouting;
+import io.maskline.routing.ReplyTarget;
 import io.maskline.routing.Role;
 import io.maskline.routing.RoutingFacts;
 import io.maskline.storage.RedisScript;
@@ -18,8 +19,9 @@ import java.util.List;
 
 /**
  * Gathers everything the routing core needs about one inbound SMS or call in a single Redis round trip: the
- * dedupe claim on its sid, the rate and loop guards, the binding or history of (P, caller), P's owner and the
- * org's routing facts.
+ * dedupe claim on its sid, the rate and loop guards, the binding or history of (P, caller), P's owner, the
+ * org's routing facts, whether the recipient side opted out and, for the org's admin on its own number, whom a
+ * reply goes back to.
  */
 public final class InboundLookup {
   private static final RedisScript ROUTE_INBOUND = RedisScript.load("route_inbound");
@@ -65,9 +67,12 @@ public final class InboundLookup {
     String counterpart = r.get(6).toString();
     String dedicatedOrg = r.get(7).toString();
     String variables = r.get(8).toString();
-    OrgRouting org = r.size() > 9 ? new OrgRouting(orgId, blankToNull(r.get(9).toString()), blankToNull(r.get(10).toString()),
-        "1".equals(r.get(11).toString()), "1".equals(r.get(12).toString()), "1".equals(r.get(13).toString()),
-        "1".equals(r.get(14).toString())) : null;
+    boolean recipientOptedOut = r.get(9).toInteger() == 1;
+    String replyTo = r.get(10).toString();
+    ReplyTarget replyTarget = replyTo.isEmpty() ? null : new ReplyTarget(replyTo, r.get(11).toInteger() == 1);
+    OrgRouting org = r.size() > 12 ? new OrgRouting(orgId, blankToNull(r.get(19).toString()), blankToNull(r.get(12).toString()),
+        blankToNull(r.get(13).toString()), "1".equals(r.get(14).toString()), "1".equals(r.get(15).toString()),
+        "1".equals(r.get(16).toString()), "1".equals(r.get(17).toString())) : null;
     CallerContext caller = switch (context) {
       case "ACTIVE" -> new CallerContext.Active(orgId, taskId, Role.valueOf(role), counterpart);
       case "ENDED" -> new CallerContext.Ended(orgId, taskId, Role.valueOf(role));
@@ -75,8 +80,8 @@ public final class InboundLookup {
       default -> new CallerContext.Unknown();
     };
     boolean dedicatedToOrg = !dedicatedOrg.isEmpty() && dedicatedOrg.equals(orgId);
-    return new Found(new RoutingFacts(inbound, caller, caller instanceof CallerContext.Unknown ? null : org, dedicatedToOrg, guard),
-        taskId, variables);
+    return new Found(new RoutingFacts(inbound, caller, caller instanceof CallerContext.Unknown ? null : org, dedicatedToOrg, guard,
+        recipientOptedOut, replyTarget), taskId, variables);
   }
 
   private static String blankToNull(String value) {

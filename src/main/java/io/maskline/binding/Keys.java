@@ -57,6 +57,11 @@ public final class Keys {
     return PREFIX + "optout:" + orgId;
   }
 
+  /** The recipient an admin's reply to the org's dedicated number P goes back to (their E.164 number). */
+  public static String replyTarget(String proxy) {
+    return PREFIX + "reply:" + proxy;
+  }
+
   public static String busy(String phone) {
     return PREFIX + "busy:" + phone;
   }

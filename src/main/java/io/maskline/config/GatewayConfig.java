@@ -25,7 +25,9 @@ public record GatewayConfig(
     Sessions sessions,
     Guards guards,
     Anonymizer anonymizer,
-    Archive archive) {
+    Archive archive,
+    Onfleet onfleet,
+    Notifications notifications) {
 
   public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }
 
@@ -59,6 +61,16 @@ public record GatewayConfig(
    * unacknowledged with a consumer before another takes it over.
    */
   public record Archive(int batchSize, int consumers, Duration claimIdle) {}
+
+  /** The Onfleet REST API (worker look-ups for task webhooks that carry no worker phone). */
+  public record Onfleet(URI apiUrl) {}
+
+  /**
+   * Trigger notifications: {@code sender} is the platform's sender number (E.164) for orgs without a dedicated number,
+   * null when none is configured; sends are tried up to {@code maxAttempts} times, the backoff doubling from
+   * {@code firstRetryDelay}.
+   */
+  public record Notifications(String sender, int maxAttempts, Duration firstRetryDelay) {}
 
   public static GatewayConfig from(JsonObject merged) {
     Settings s = new Settings(merged);
@@ -108,7 +120,12 @@ public record GatewayConfig(
         new Archive(
             s.integer("archive.batchSize", 1000, 1, 10_000),
             s.integer("archive.consumers", 2, 0, 16),
-            s.duration("archive.claimIdle", Duration.ofSeconds(30))));
+            s.duration("archive.claimIdle", Duration.ofSeconds(30))),
+        new Onfleet(s.httpUrl("onfleet.apiUrl", "https://onfleet.com/api/v2")),
+        new Notifications(
+            s.parse("notifications.sender", null, GatewayConfig::e164),
+            s.integer("notifications.maxAttempts", 8, 1, 100),
+            s.duration("notifications.firstRetryDelay", Duration.ofSeconds(2))));
   }
 
   /** Outside dev and tests every external dependency and secret must be given explicitly. */
@@ -123,7 +140,7 @@ public record GatewayConfig(
 
   public GatewayConfig withServices(String redisUrl, String pgUrl) {
     return new GatewayConfig(http, new Redis(redisUrl, redis.mode(), redis.masterName(), redis.poolSize(), redis.timeout()),
-        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer, archive);
+        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer, archive, onfleet, notifications);
   }
 
   private static String regionCode(String text) {
@@ -132,6 +149,11 @@ public record GatewayConfig(
       throw new IllegalArgumentException("must be an ISO 3166 alpha-2 country code with a phone numbering plan");
     }
     return upper;
+  }
+
+  private static String e164(String text) {
+    return io.maskline.phone.PhoneNumbers.normalize(text, "US").filter(text::equals)
+        .orElseThrow(() -> new IllegalArgumentException("must be a phone number in E.164 (+15551234567)"));
   }
 
   private static String email(String text) {
@@ -144,6 +166,7 @@ public record GatewayConfig(
     return "GatewayConfig[http=" + http + ", redis.mode=" + redis.mode() + ", redis.configured=" + (redis.url() != null)
         + ", pg.configured=" + (postgres.url() != null) + ", smtp=" + smtp.host() + ":" + smtp.port()
         + ", twilio.apiUrl=" + twilio.apiUrl() + ", defaultCountry=" + defaultCountry + ", sessions=" + sessions
-        + ", guards=" + guards + ", anonymizer=" + anonymizer + ", archive=" + archive + "]";
+        + ", guards=" + guards + ", anonymizer=" + anonymizer + ", archive=" + archive + ", onfleet.apiUrl=" + onfleet.apiUrl()
+        + ", notifications=" + notifications + "]";
   }
 }

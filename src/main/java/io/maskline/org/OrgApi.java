@@ -14,9 +14,11 @@ import java.util.Locale;
 /** {@code PUT/GET /v1/orgs/{orgId}}. */
 public final class OrgApi implements HttpFeature {
   private final Orgs orgs;
+  private final PlatformCredentials credentials;
 
-  public OrgApi(Orgs orgs) {
+  public OrgApi(Orgs orgs, PlatformCredentials credentials) {
     this.orgs = orgs;
+    this.credentials = credentials;
   }
 
   @Override
@@ -40,15 +42,18 @@ public final class OrgApi implements HttpFeature {
     Org org = orgs.normalized(new Org(orgId, body.getString("name"), email, body.getString("adminPhone"),
         body.getBoolean("adminPhoneAcceptsSms", true), body.getBoolean("anonymize", true),
         body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country));
+    PlatformCredentials.validate(body);
     orgs.put(org)
-        .onSuccess(saved -> rc.json(saved.toJson()))
+        .compose(saved -> credentials.update(orgId, body).map(stored -> saved.toJson().mergeIn(stored.presence())))
+        .onSuccess(rc::json)
         .onFailure(rc::fail);
   }
 
   private void get(RoutingContext rc) {
     String orgId = rc.pathParam("orgId");
     orgs.require(orgId)
-        .onSuccess(org -> rc.json(org.toJson()))
+        .compose(org -> credentials.onfleet(orgId).map(stored -> org.toJson().mergeIn(stored.presence())))
+        .onSuccess(rc::json)
         .onFailure(rc::fail);
   }
 }

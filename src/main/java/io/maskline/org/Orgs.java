@@ -92,7 +92,8 @@ public final class Orgs {
         .arg("anonymize").arg(flag(org.anonymize()))
         .arg("routeRecipientsToAdmin").arg(flag(org.routeRecipientsToAdmin()))
         .arg("recordCalls").arg(flag(org.recordCalls()))
-        .arg("country").arg(countryOf(org));
+        .arg("country").arg(countryOf(org))
+        .arg("name").arg(nullToEmpty(org.name()));
   }
 
   static Org fromRow(Row row) {

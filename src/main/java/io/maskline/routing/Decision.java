@@ -101,4 +101,36 @@ public sealed interface Decision {
       return "none";
     }
   }
+
+  /** The caller opted out of the org's traffic (STOP); the answer confirms it. */
+  record OptOut(String orgId, String orgName) implements Decision {
+    public OptOut {
+      Objects.requireNonNull(orgId, "orgId");
+    }
+
+    @Override
+    public String routedTo() {
+      return "none";
+    }
+  }
+
+  /** The caller opted back in (START); the answer confirms it. */
+  record OptIn(String orgId, String orgName) implements Decision {
+    public OptIn {
+      Objects.requireNonNull(orgId, "orgId");
+    }
+
+    @Override
+    public String routedTo() {
+      return "none";
+    }
+  }
+
+  /** The caller asked for HELP: the answer names the org and how to reach it (never a person's phone). */
+  record Help(String orgName, String contact) implements Decision {
+    @Override
+    public String routedTo() {
+      return "none";
+    }
+  }
 }

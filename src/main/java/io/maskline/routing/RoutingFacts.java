@@ -8,9 +8,19 @@ import java.util.Objects;
  * @param org the routing settings of the context's org; null iff the context is {@link
  *     CallerContext.Unknown} or the org's mirror is missing
  * @param proxyDedicatedToOrg whether P is one of that org's dedicated numbers (false: shared pool)
+ * @param recipientOptedOut whether the recipient side of this inbound opted out of the context org's traffic: the
+ *     counterpart when a driver in a task calls or texts, else the caller
+ * @param replyTarget where the org's admin texting or calling its own dedicated number P is put through to; null when
+ *     the caller is not that admin or no recipient's message came through P lately
  */
 public record RoutingFacts(
-    Inbound inbound, CallerContext context, OrgRouting org, boolean proxyDedicatedToOrg, Guard guard) {
+    Inbound inbound, CallerContext context, OrgRouting org, boolean proxyDedicatedToOrg, Guard guard,
+    boolean recipientOptedOut, ReplyTarget replyTarget) {
+
+  /** Facts without opt-out or reply target. */
+  public RoutingFacts(Inbound inbound, CallerContext context, OrgRouting org, boolean proxyDedicatedToOrg, Guard guard) {
+    this(inbound, context, org, proxyDedicatedToOrg, guard, false, null);
+  }
 
   public RoutingFacts {
     Objects.requireNonNull(inbound, "inbound");
@@ -27,7 +37,7 @@ public record RoutingFacts(
   }
 
   /** The org the context points at, or null for {@link CallerContext.Unknown}. */
-  private static String orgIdOf(CallerContext context) {
+  public static String orgIdOf(CallerContext context) {
     if (context instanceof CallerContext.Active active) return active.orgId();
     if (context instanceof CallerContext.Ended ended) return ended.orgId();
     if (context instanceof CallerContext.DedicatedNumber dedicated) return dedicated.orgId();

@@ -12,7 +12,10 @@ import io.maskline.routing.Decision.AdminSms;
 import io.maskline.routing.Decision.Dial;
 import io.maskline.routing.Decision.EmailOrg;
 import io.maskline.routing.Decision.ForwardSms;
+import io.maskline.routing.Decision.Help;
 import io.maskline.routing.Decision.Notice;
+import io.maskline.routing.Decision.OptIn;
+import io.maskline.routing.Decision.OptOut;
 import io.maskline.routing.Decision.Reject;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -40,6 +43,7 @@ class InboundRouterTest {
   static final String HISTORY_EMAIL = "ops@bringit.example";
   static final String TASK = "task-42";
   static final String BODY = "I'm at the door";
+  static final String NAME = "Acme Deliveries";
 
   /** One row of the rule table; the name is what the test report shows. */
   record Case(String name, RoutingFacts facts, Decision expected) {
@@ -61,6 +65,7 @@ class InboundRouterTest {
     OrgRouting noPhone = org(null, true, false, false);
     OrgRouting blankPhone = org("  ", true, false, false);
     OrgRouting history = new OrgRouting(HISTORY_ORG, HISTORY_EMAIL, "+4795555555", true, true, false, false);
+    OrgRouting named = new OrgRouting(ORG, NAME, EMAIL, ADMIN, true, true, false, false);
 
     Active driverActive = new Active(ORG, TASK, Role.DRIVER, RECIPIENT);
     Active recipientActive = new Active(ORG, TASK, Role.RECIPIENT, DRIVER);
@@ -182,6 +187,65 @@ class InboundRouterTest {
         new Case("call to a dedicated number of a missing org gets the unknown-number notice",
             facts(call(P, STRANGER), dedicated, null, true), new Notice(NoticeReason.UNKNOWN_NUMBER)),
 
+        // Opt-out keywords: a recipient's (or a stranger's on the org's number) whole message, trimmed, any case.
+        new Case("STOP from a recipient during a task opts them out", facts(sms(P, RECIPIENT, "STOP"), recipientActive, named, true),
+            new OptOut(ORG, NAME)),
+        new Case("a trimmed lower-case stop after the task opts out", facts(sms(P, RECIPIENT, "  stop \n"), recipientEnded, named, true),
+            new OptOut(ORG, NAME)),
+        new Case("Unsubscribe from a stranger on the org's number opts out", facts(sms(P, STRANGER, "Unsubscribe"), dedicated, named, true),
+            new OptOut(ORG, NAME)),
+        new Case("STOPALL, CANCEL, END and QUIT opt out too", facts(sms(SHARED_P, RECIPIENT, "quit"), recipientEndedShared, history, false),
+            new OptOut(HISTORY_ORG, null)),
+        new Case("STOP is recorded for the binding's org even without its mirror", facts(sms(P, RECIPIENT, "End"), recipientActive, null, true),
+            new OptOut(ORG, null)),
+        new Case("START opts a recipient back in", facts(sms(P, RECIPIENT, "start"), recipientActive, named, true, true, null),
+            new OptIn(ORG, NAME)),
+        new Case("YES opts back in after the task", facts(sms(P, RECIPIENT, "YES"), recipientEnded, named, true, true, null),
+            new OptIn(ORG, NAME)),
+        new Case("HELP names the org and its email", facts(sms(P, RECIPIENT, "Help"), recipientActive, named, true),
+            new Help(NAME, EMAIL)),
+        new Case("HELP from someone opted out is answered all the same", facts(sms(P, STRANGER, "HELP"), dedicated, named, true, true, null),
+            new Help(NAME, EMAIL)),
+        new Case("a keyword inside a sentence is an ordinary message", facts(sms(P, RECIPIENT, "please stop by"), recipientActive, named, true),
+            new ForwardSms(DRIVER, P, "please stop by")),
+        new Case("a driver's STOP is an ordinary message to the recipient", facts(sms(P, DRIVER, "STOP"), driverActive, named, true),
+            new ForwardSms(RECIPIENT, P, "STOP")),
+        new Case("STOP to a number nobody knows records nothing", facts(sms(SHARED_P, STRANGER, "STOP"), new Unknown(), null, false),
+            new Notice(NoticeReason.UNKNOWN_NUMBER)),
+
+        // Opted out: nothing of the recipient's is forwarded; what is written to them is not delivered.
+        new Case("an opted-out recipient's message during a task is not forwarded",
+            facts(sms(P, RECIPIENT), recipientActive, acme, true, true, null), new Notice(NoticeReason.CALLER_OPTED_OUT)),
+        new Case("an opted-out recipient's call during a task is not connected",
+            facts(call(P, RECIPIENT), recipientActive, acme, true, true, null), new Notice(NoticeReason.CALLER_OPTED_OUT)),
+        new Case("an opted-out recipient's message after the task does not reach the admin",
+            facts(sms(P, RECIPIENT), recipientEnded, acme, true, true, null), new Notice(NoticeReason.CALLER_OPTED_OUT)),
+        new Case("an opted-out stranger's call to the org's number does not ring the admin",
+            facts(call(P, STRANGER), dedicated, acme, true, true, null), new Notice(NoticeReason.CALLER_OPTED_OUT)),
+        new Case("a driver's message to an opted-out recipient is not delivered and the driver is told",
+            facts(sms(P, DRIVER), driverActive, null, true, true, null), new Notice(NoticeReason.RECIPIENT_OPTED_OUT)),
+        new Case("a driver's call to an opted-out recipient still connects (opt-out covers messages)",
+            facts(call(P, DRIVER), driverActive, acme, true, true, null), new Dial(RECIPIENT, P, false)),
+
+        // The admin on the org's own number: replies go back to the last recipient who reached them through it.
+        new Case("the admin's text to the org's number goes back to the last recipient, from the number",
+            facts(sms(P, ADMIN), dedicated, acme, true, false, new ReplyTarget(RECIPIENT, false)), new ForwardSms(RECIPIENT, P, BODY)),
+        new Case("the admin's call to the org's number rings the last recipient with the number as caller id",
+            facts(call(P, ADMIN), dedicated, recording, true, false, new ReplyTarget(RECIPIENT, false)), new Dial(RECIPIENT, P, true)),
+        new Case("the admin replies as admin even with a history of their own on the number",
+            facts(sms(P, ADMIN), new Ended(ORG, TASK, Role.RECIPIENT), acme, true, false, new ReplyTarget(RECIPIENT, false)),
+            new ForwardSms(RECIPIENT, P, BODY)),
+        new Case("the admin's text with nobody to reply to gets a notice, never their own phone",
+            facts(sms(P, ADMIN), dedicated, acme, true), new Notice(NoticeReason.NOBODY_TO_REPLY_TO)),
+        new Case("the admin's call with nobody to call back gets a notice, never their own phone",
+            facts(call(P, ADMIN), dedicated, acme, true), new Notice(NoticeReason.NOBODY_TO_REPLY_TO)),
+        new Case("the admin's reply to an opted-out recipient is not delivered and the admin is told",
+            facts(sms(P, ADMIN), dedicated, acme, true, false, new ReplyTarget(RECIPIENT, true)), new Notice(NoticeReason.RECIPIENT_OPTED_OUT)),
+        new Case("a recipient who is the org's admin is never routed to their own phone",
+            facts(sms(SHARED_P, ADMIN), new Active(ORG, TASK, Role.RECIPIENT, DRIVER), toAdmin, false), new Notice(NoticeReason.OWN_NUMBER)),
+        new Case("a recipient's call that would ring their own admin phone is not connected",
+            facts(call(SHARED_P, ADMIN), new Active(ORG, TASK, Role.RECIPIENT, DRIVER), toAdmin, false), new Notice(NoticeReason.OWN_NUMBER)),
+
         // Rule 4: nothing known.
         new Case("sms from an unknown caller to an unknown number gets the unknown-number notice",
             facts(sms(SHARED_P, STRANGER), new Unknown(), null, false), new Notice(NoticeReason.UNKNOWN_NUMBER)),
@@ -221,7 +285,7 @@ class InboundRouterTest {
   @Test
   void everyCombinationOfFactsKeepsRealNumbersPrivateAndStaysOnItsChannel() {
     List<RoutingFacts> combinations = allCombinations();
-    assertThat(combinations).hasSizeGreaterThan(1000);
+    assertThat(combinations).hasSizeGreaterThan(10_000);
     for (RoutingFacts facts : combinations) {
       Decision decision = InboundRouter.decide(facts);
       assertKeepsNumbersPrivate(facts, decision);
@@ -231,8 +295,10 @@ class InboundRouterTest {
       if (facts.inbound().channel() == Channel.SMS) {
         assertThat(decision).as("%s", facts).isNotInstanceOfAny(Dial.class, AdminDial.class);
       } else {
-        assertThat(decision).as("%s", facts).isNotInstanceOfAny(ForwardSms.class, AdminSms.class);
+        assertThat(decision).as("%s", facts).isNotInstanceOfAny(ForwardSms.class, AdminSms.class, OptOut.class, OptIn.class, Help.class);
       }
+      // Never forward a party to itself.
+      assertThat(componentsHolding(decision, facts.inbound().caller())).as("%s -> %s", facts, decision).isEmpty();
     }
   }
 
@@ -245,7 +311,8 @@ class InboundRouterTest {
         .toList();
     assertThat(driverMessages).hasSizeGreaterThan(100);
     for (RoutingFacts facts : driverMessages) {
-      RoutingFacts withoutOrg = new RoutingFacts(facts.inbound(), facts.context(), null, facts.proxyDedicatedToOrg(), facts.guard());
+      RoutingFacts withoutOrg = new RoutingFacts(facts.inbound(), facts.context(), null, facts.proxyDedicatedToOrg(), facts.guard(),
+          facts.recipientOptedOut(), facts.replyTarget());
       assertThat(InboundRouter.decide(withoutOrg)).as("%s", facts).isEqualTo(InboundRouter.decide(facts));
     }
   }
@@ -298,6 +365,9 @@ class InboundRouterTest {
     String allowedTo = null;
     if (facts.context() instanceof Active active && (decision instanceof ForwardSms || decision instanceof Dial)) {
       allowedTo = active.counterpart();
+    } else if (facts.replyTarget() != null && (decision instanceof ForwardSms || decision instanceof Dial)) {
+      // The admin's reply on the org's own number reaches the recipient who wrote to them last.
+      allowedTo = facts.replyTarget().phone();
     }
     for (String party : List.of(DRIVER, RECIPIENT, STRANGER)) {
       List<String> where = componentsHolding(decision, party);
@@ -344,7 +414,11 @@ class InboundRouterTest {
   }
 
   static Inbound sms(String proxy, String caller) {
-    return new Inbound(Channel.SMS, proxy, caller, BODY);
+    return sms(proxy, caller, BODY);
+  }
+
+  static Inbound sms(String proxy, String caller, String body) {
+    return new Inbound(Channel.SMS, proxy, caller, body);
   }
 
   static Inbound call(String proxy, String caller) {
@@ -353,6 +427,11 @@ class InboundRouterTest {
 
   static RoutingFacts facts(Inbound inbound, CallerContext context, OrgRouting org, boolean dedicated) {
     return new RoutingFacts(inbound, context, org, dedicated, Guard.CLEAR);
+  }
+
+  static RoutingFacts facts(Inbound inbound, CallerContext context, OrgRouting org, boolean dedicated, boolean recipientOptedOut,
+      ReplyTarget replyTarget) {
+    return new RoutingFacts(inbound, context, org, dedicated, Guard.CLEAR, recipientOptedOut, replyTarget);
   }
 
   static RoutingFacts guarded(Inbound inbound, CallerContext context, OrgRouting org, Guard guard) {
@@ -381,17 +460,28 @@ class InboundRouterTest {
             new Unknown());
 
     List<RoutingFacts> all = new ArrayList<>();
+    List<ReplyTarget> replyTargets = Arrays.asList(null, new ReplyTarget(RECIPIENT, false), new ReplyTarget(RECIPIENT, true));
     for (Channel channel : Channel.values()) {
       for (CallerContext context : contexts) {
-        String caller = callerIn(context);
-        Inbound inbound = new Inbound(channel, P, caller, channel == Channel.SMS ? BODY : null);
-        for (OrgRouting org : orgs) {
-          if (context instanceof Unknown && org != null) {
-            continue;
-          }
-          for (boolean dedicated : List.of(true, false)) {
-            for (Guard guard : Guard.values()) {
-              all.add(new RoutingFacts(inbound, context, org, dedicated, guard));
+        // The org's admin on the org's number: as a stranger, or with a history of their own on it.
+        List<String> callers = context instanceof DedicatedNumber || context instanceof Ended ended && ended.callerRole() == Role.RECIPIENT
+            ? List.of(callerIn(context), ADMIN) : List.of(callerIn(context));
+        for (String caller : callers) {
+          for (String body : channel == Channel.SMS ? List.of(BODY, " Stop ", "start", "HELP") : Arrays.asList((String) null)) {
+            Inbound inbound = new Inbound(channel, P, caller, body);
+            for (OrgRouting org : orgs) {
+              if (context instanceof Unknown && org != null) {
+                continue;
+              }
+              for (boolean dedicated : List.of(true, false)) {
+                for (Guard guard : Guard.values()) {
+                  for (boolean optedOut : List.of(false, true)) {
+                    for (ReplyTarget target : caller.equals(ADMIN) ? replyTargets : Arrays.asList((ReplyTarget) null)) {
+                      all.add(new RoutingFacts(inbound, context, org, dedicated, guard, optedOut, target));
+                    }
+                  }
+                }
+              }
             }
           }
         }

@@ -8,6 +8,7 @@ import io.maskline.binding.InboundLedger;
 import io.maskline.binding.InboundLookup;
 import io.maskline.config.GatewayConfig;
 import io.maskline.mail.FallbackEmail;
+import io.maskline.optout.OptOuts;
 import io.maskline.phone.PhoneNumbers;
 import io.maskline.routing.Channel;
 import io.maskline.routing.Decision;
@@ -15,6 +16,7 @@ import io.maskline.routing.Inbound;
 import io.maskline.routing.InboundRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -45,6 +47,7 @@ public final class TwilioWebhooks implements HttpFeature {
 
   private final InboundLookup lookup;
   private final InboundLedger ledger;
+  private final OptOuts optOuts;
   private final DegradedEvents degraded;
   private final TwilioSignature signature;
   private final TwimlWriter twiml;
@@ -56,10 +59,11 @@ public final class TwilioWebhooks implements HttpFeature {
   private final Counter degradedAnswers;
   private final Counter rejectedSignatures;
 
-  public TwilioWebhooks(InboundLookup lookup, InboundLedger ledger, DegradedEvents degraded, TwimlWriter twiml,
+  public TwilioWebhooks(InboundLookup lookup, InboundLedger ledger, OptOuts optOuts, DegradedEvents degraded, TwimlWriter twiml,
                         GatewayConfig config, Clock clock, MeterRegistry metrics) {
     this.lookup = lookup;
     this.ledger = ledger;
+    this.optOuts = optOuts;
     this.degraded = degraded;
     this.twiml = twiml;
     this.config = config;
@@ -131,6 +135,7 @@ public final class TwilioWebhooks implements HttpFeature {
             LOG.warn("recording webhook failed, event buffered {} {}", kv("sid", sid), kv("error", e.getMessage()));
             degraded.offer(event);
           });
+          remember(sid, found, decision, orgId);
         })
         .onFailure(e -> {
           degradedAnswers.increment();
@@ -138,6 +143,29 @@ public final class TwilioWebhooks implements HttpFeature {
           answer(rc, twiml.degraded(channel));
           degraded.offer(archiveEvent(sid, "", "", inbound, form, now, null, "{}", channel));
         });
+  }
+
+  /**
+   * What a few decisions leave behind beyond the answer: an opt-out or opt-in (Postgres, then the hot path's mirror),
+   * and the recipient the admin's reply on the org's own number goes back to. Rare decisions, so one more write each.
+   */
+  private void remember(String sid, InboundLookup.Found found, Decision decision, String orgId) {
+    String caller = found.facts().inbound().caller();
+    Future<Void> written = null;
+    if (decision instanceof Decision.OptOut optOut) {
+      written = optOuts.optOut(optOut.orgId(), caller);
+    } else if (decision instanceof Decision.OptIn optIn) {
+      written = optOuts.optIn(optIn.orgId(), caller);
+    } else {
+      String replyTarget = InboundRouter.replyTargetToRemember(found.facts(), decision);
+      if (replyTarget != null) {
+        written = ledger.rememberReplyTarget(found.facts().inbound().proxyNumber(), replyTarget, config.sessions().historyTtl());
+      }
+    }
+    if (written != null) {
+      written.onFailure(e -> LOG.warn("recording what a decision leaves behind failed {} {} {}", kv("sid", sid), kv("orgId", orgId),
+          kv("error", e.getMessage())));
+    }
   }
 
   private void status(RoutingContext rc, WebhookForm form) {

@@ -7,7 +7,10 @@ import io.maskline.routing.Decision.AdminSms;
 import io.maskline.routing.Decision.Dial;
 import io.maskline.routing.Decision.EmailOrg;
 import io.maskline.routing.Decision.ForwardSms;
+import io.maskline.routing.Decision.Help;
 import io.maskline.routing.Decision.Notice;
+import io.maskline.routing.Decision.OptIn;
+import io.maskline.routing.Decision.OptOut;
 import io.maskline.routing.Decision.Reject;
 import java.util.Objects;
 
@@ -26,10 +29,16 @@ public final class TwimlWriter {
   public static final String EMPTY_RESPONSE = PROLOG + "<Response/>";
 
   private final VoicePrompts prompts;
+  private final ReplyTexts replies;
   private final String degradedVoice;
 
   public TwimlWriter(VoicePrompts prompts) {
+    this(prompts, ReplyTexts.defaults());
+  }
+
+  public TwimlWriter(VoicePrompts prompts, ReplyTexts replies) {
     this.prompts = Objects.requireNonNull(prompts, "prompts");
+    this.replies = Objects.requireNonNull(replies, "replies");
     this.degradedVoice = sayAndHangUp(prompts.unavailable());
   }
 
@@ -55,12 +64,29 @@ public final class TwimlWriter {
       return noForwarding(channel, prompts.messageTaken());
     }
     if (decision instanceof Notice notice) {
-      String prompt =
-          switch (notice.reason()) {
-            case TASK_ENDED -> prompts.taskEnded();
-            case UNKNOWN_NUMBER -> prompts.unknownNumber();
-          };
-      return noForwarding(channel, prompt);
+      return switch (notice.reason()) {
+        case TASK_ENDED -> noForwarding(channel, prompts.taskEnded());
+        case UNKNOWN_NUMBER, OWN_NUMBER -> noForwarding(channel, prompts.unknownNumber());
+        // After STOP, carriers allow no message but the confirmation: an SMS gets no reply.
+        case CALLER_OPTED_OUT -> noForwarding(channel, replies.callerOptedOutVoice());
+        // A driver or admin whose words went nowhere is told so, on either channel.
+        case RECIPIENT_OPTED_OUT -> tell(channel, replies.recipientOptedOutSms(), replies.recipientOptedOutVoice());
+        case NOBODY_TO_REPLY_TO -> tell(channel, replies.nobodyToReplyToSms(), replies.nobodyToReplyToVoice());
+      };
+    }
+    if (decision instanceof OptOut optOut) {
+      requireChannel(Channel.SMS, channel, decision);
+      return reply(replies.optedOut().formatted(named(optOut.orgName())));
+    }
+    if (decision instanceof OptIn optIn) {
+      requireChannel(Channel.SMS, channel, decision);
+      return reply(replies.optedIn().formatted(named(optIn.orgName())));
+    }
+    if (decision instanceof Help help) {
+      requireChannel(Channel.SMS, channel, decision);
+      return reply(help.contact() == null || help.contact().isBlank()
+          ? replies.helpWithoutContact().formatted(named(help.orgName()))
+          : replies.help().formatted(named(help.orgName()), help.contact()));
     }
     if (decision instanceof Reject reject) {
       // A caller stopped by the loop guard is told the same as a flooder: try later.
@@ -108,6 +134,22 @@ public final class TwimlWriter {
     // An SMS that is not forwarded gets no reply at all (API.md): a reply would cost the org money
     // and could start an auto-responder loop.
     return channel == Channel.SMS ? EMPTY_RESPONSE : sayAndHangUp(prompt);
+  }
+
+  private String tell(Channel channel, String sms, String voice) {
+    return channel == Channel.SMS ? reply(sms) : sayAndHangUp(voice);
+  }
+
+  /** An SMS back to the sender, from the number they texted. */
+  private static String reply(String text) {
+    StringBuilder out = new StringBuilder(PROLOG.length() + 40 + text.length());
+    out.append(PROLOG).append("<Response><Message>");
+    appendEscaped(out, text, false);
+    return out.append("</Message></Response>").toString();
+  }
+
+  private static String named(String orgName) {
+    return orgName == null || orgName.isBlank() ? ReplyTexts.UNNAMED_ORG : orgName;
   }
 
   private static String sayAndHangUp(String prompt) {

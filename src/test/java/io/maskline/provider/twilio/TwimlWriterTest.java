@@ -76,6 +76,8 @@ class TwimlWriterTest {
         Arguments.of(new EmailOrg("acme", "ops@acme.example", EmailReason.MISSED_CALL_AFTER_TASK), say.messageTaken()),
         Arguments.of(new Notice(NoticeReason.TASK_ENDED), say.taskEnded()),
         Arguments.of(new Notice(NoticeReason.UNKNOWN_NUMBER), say.unknownNumber()),
+        Arguments.of(new Notice(NoticeReason.OWN_NUMBER), say.unknownNumber()),
+        Arguments.of(new Notice(NoticeReason.CALLER_OPTED_OUT), ReplyTexts.defaults().callerOptedOutVoice()),
         Arguments.of(new Reject(RejectReason.RATE_LIMITED), say.rateLimited()),
         Arguments.of(new Reject(RejectReason.LOOP_DETECTED), say.rateLimited()));
   }
@@ -91,6 +93,33 @@ class TwimlWriterTest {
   void callThatIsNotConnectedHearsItsPromptThenHangsUp(Decision decision, String prompt) {
     assertThat(writer.render(decision, Channel.VOICE))
         .isEqualTo(XML + "<Response><Say>" + prompt + "</Say><Hangup/></Response>");
+  }
+
+  @Test
+  void keywordAnswersAreRepliesToTheSenderNamingTheOrg() {
+    assertThat(writer.render(new Decision.OptOut("acme", "Acme & Co"), Channel.SMS))
+        .isEqualTo(XML + "<Response><Message>You are unsubscribed from Acme &amp; Co and will get no more messages from this number."
+            + " Reply START to resubscribe.</Message></Response>");
+    assertThat(writer.render(new Decision.OptIn("acme", null), Channel.SMS))
+        .isEqualTo(XML + "<Response><Message>You are resubscribed to this service. Reply STOP to unsubscribe.</Message></Response>");
+    assertThat(writer.render(new Decision.Help("Acme", "ops@acme.example"), Channel.SMS))
+        .isEqualTo(XML + "<Response><Message>Acme. Contact: ops@acme.example. Reply STOP to unsubscribe.</Message></Response>");
+    assertThat(writer.render(new Decision.Help("Acme", null), Channel.SMS))
+        .isEqualTo(XML + "<Response><Message>Acme. Reply STOP to unsubscribe.</Message></Response>");
+    assertThatThrownBy(() -> writer.render(new Decision.OptOut("acme", "Acme"), Channel.VOICE)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aSenderWhoseWordsWentNowhereIsToldOnEitherChannel() {
+    ReplyTexts texts = ReplyTexts.defaults();
+    assertThat(writer.render(new Notice(NoticeReason.RECIPIENT_OPTED_OUT), Channel.SMS))
+        .isEqualTo(XML + "<Response><Message>" + texts.recipientOptedOutSms() + "</Message></Response>");
+    assertThat(writer.render(new Notice(NoticeReason.RECIPIENT_OPTED_OUT), Channel.VOICE))
+        .isEqualTo(XML + "<Response><Say>" + texts.recipientOptedOutVoice() + "</Say><Hangup/></Response>");
+    assertThat(writer.render(new Notice(NoticeReason.NOBODY_TO_REPLY_TO), Channel.SMS))
+        .isEqualTo(XML + "<Response><Message>" + texts.nobodyToReplyToSms() + "</Message></Response>");
+    assertThat(writer.render(new Notice(NoticeReason.NOBODY_TO_REPLY_TO), Channel.VOICE))
+        .isEqualTo(XML + "<Response><Say>" + texts.nobodyToReplyToVoice() + "</Say><Hangup/></Response>");
   }
 
   @Test
@@ -185,7 +214,10 @@ class TwimlWriterTest {
             new AdminDial(ADMIN, P),
             new EmailOrg("acme", "ops@acme.example", EmailReason.RECIPIENT_TO_ADMIN_NO_SMS),
             new Notice(NoticeReason.TASK_ENDED),
-            new Reject(RejectReason.LOOP_DETECTED));
+            new Reject(RejectReason.LOOP_DETECTED),
+            new Decision.OptOut("acme", "Acme"),
+            new Decision.OptIn("acme", "Acme"),
+            new Decision.Help("Acme", "ops@acme.example"));
     assertThat(oneOfEach.stream().map(Object::getClass).collect(Collectors.toSet()))
         .containsExactlyInAnyOrder(Decision.class.getPermittedSubclasses());
     for (Decision decision : oneOfEach) {
