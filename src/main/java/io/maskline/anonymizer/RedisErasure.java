@@ -184,6 +184,9 @@ final class RedisErasure implements ErasureStore {
         String key = candidates.get(i).key();
         String name = key.substring(Keys.PREFIX.length());
         Response value = values.get(i);
+        if (value != null && !ofOrg(erasure.orgId(), candidates.get(i), name, value)) {
+          continue;
+        }
         long found = person.count(name) + (value == null ? 0 : candidates.get(i).type().equals("hash")
             ? hash(value).values().stream().mapToLong(person::count).sum() : person.count(value.toString()));
         String place = name.startsWith("session:") ? SESSIONS : name.startsWith("sid:") ? ANSWERS
@@ -194,14 +197,31 @@ final class RedisErasure implements ErasureStore {
     })).compose(residue -> {
       Future<Long> streams = Future.succeededFuture(0L);
       for (String stream : STREAMS.keySet()) {
-        streams = streams.compose(sum -> entries(stream).map(entries ->
-            sum + entries.values().stream().mapToLong(fields -> count(person, fields)).sum()));
+        streams = streams.compose(sum -> entries(stream).map(entries -> sum + entries.values().stream()
+            .filter(fields -> erasure.orgId().equals(fields.get("orgId"))).mapToLong(fields -> count(person, fields)).sum()));
       }
       return streams.map(found -> {
         residue.put(STREAM_ENTRIES, found);
         return residue;
       });
     });
+  }
+
+  /**
+   * Whether a key is the request's org's (or no org's, as the guard keys): another org's sessions and answers about
+   * the same number are that org's to forget.
+   */
+  private static boolean ofOrg(String orgId, Candidate candidate, String name, Response value) {
+    if (candidate.type().equals("hash")) {
+      String owner = hash(value).get("orgId");
+      return owner == null || owner.equals(orgId);
+    }
+    if (name.startsWith("sid:")) {
+      String stored = value.toString();
+      int space = stored.indexOf(' ');
+      return space < 0 || stored.substring(0, space).equals(orgId);
+    }
+    return true;
   }
 
   /** Every key (string or hash) that may name one of these people; history entries are another store's. */
