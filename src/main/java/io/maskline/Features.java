@@ -24,12 +24,14 @@ import io.maskline.binding.InboundLedger;
 import io.maskline.binding.InboundLookup;
 import io.maskline.binding.NumberApi;
 import io.maskline.binding.ProxyNumbers;
+import io.maskline.binding.RecipientMemoryErasure;
 import io.maskline.binding.SessionApi;
 import io.maskline.binding.Sessions;
 import io.maskline.config.CronSchedule;
 import io.maskline.mail.MailerVerticle;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
+import io.maskline.optout.OptOutErasure;
 import io.maskline.optout.OptOuts;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
@@ -81,7 +83,9 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     Authenticator authenticator = new Authenticator(config.adminToken(), orgKeys);
 
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
-    List<ErasureStore> erasureStores = ErasureStores.builtIn(services.redis(), recordings);
+    List<ErasureStore> erasureStores = new ArrayList<>(ErasureStores.builtIn(services.redis(), recordings));
+    erasureStores.add(new OptOutErasure(services.redis()));
+    erasureStores.add(new RecipientMemoryErasure(services.redis()));
     List<HttpFeature> http = List.of(
         new AccessApi(orgs, orgKeys, audit),
         new OrgApi(orgs, credentials, audit),
