@@ -49,7 +49,8 @@ public record GatewayConfig(
 
   public record Smtp(String host, int port, String username, String password, boolean startTls) {}
 
-  public record Mail(String from, int maxAttempts, Duration firstRetryDelay, boolean maskCaller) {}
+  /** {@code deadLetterRetention}: how long an email that could not be sent is kept for a person to look at. */
+  public record Mail(String from, int maxAttempts, Duration firstRetryDelay, boolean maskCaller, Duration deadLetterRetention) {}
 
   public record Twilio(String accountSid, String authToken, URI apiUrl) {}
 
@@ -109,7 +110,8 @@ public record GatewayConfig(
             s.parse("mail.from", "noreply@maskline.local", GatewayConfig::email),
             s.integer("mail.maxAttempts", 8, 1, 100),
             s.duration("mail.firstRetryDelay", Duration.ofSeconds(2)),
-            s.bool("mail.maskCaller", false)),
+            s.bool("mail.maskCaller", false),
+            s.duration("mail.deadLetterRetention", Duration.ofDays(30))),
         new Twilio(
             s.string("twilio.accountSid", null),
             s.string("twilio.authToken", null),
