@@ -79,6 +79,8 @@ public final class Sessions {
   private static final String VISIBLE = "(closed_at IS NULL OR closed_at > $2)";
   private static final String BY_TASK = "SELECT " + COLUMNS + " FROM sessions WHERE task_id = $1 AND " + VISIBLE + " ORDER BY org_id LIMIT 2";
   private static final String BY_ORG_AND_TASK = "SELECT " + COLUMNS + " FROM sessions WHERE task_id = $1 AND " + VISIBLE + " AND org_id = $3";
+  private static final String OPEN_OF_ORG = "SELECT " + COLUMNS
+      + " FROM sessions WHERE org_id = $1 AND closed_at IS NULL ORDER BY expires_at, task_id LIMIT $2";
   private static final String OVERDUE = """
       SELECT org_id, task_id FROM sessions WHERE closed_at IS NULL AND expires_at <= $1 ORDER BY expires_at LIMIT $2""";
   private static final String FORGET_CLOSED = "DELETE FROM sessions WHERE closed_at <= $1";
@@ -165,6 +167,15 @@ public final class Sessions {
             "task " + taskId + " has sessions in more than one org: name the org with ?orgId=");
       }
       return found.size() == 0 ? Optional.empty() : Optional.of(fromRow(found.iterator().next()));
+    });
+  }
+
+  /** An org's open sessions, soonest safety expiry first, at most {@code limit} (the console's Sessions page). */
+  public Future<List<Session>> listOpen(String orgId, int limit) {
+    return pg.preparedQuery(OPEN_OF_ORG).execute(Tuple.of(orgId, limit)).map(rows -> {
+      List<Session> found = new ArrayList<>();
+      rows.forEach(row -> found.add(fromRow(row)));
+      return found;
     });
   }
 
