@@ -6,20 +6,21 @@
 # usec_per_call. Run it on an otherwise idle machine; it writes into one Redis database and empties it afterwards.
 #
 # usage: loadtest/bench/facts-script-bench.sh [-n CALLS (200000)] [-d DB (9)] [-c CPU for redis-benchmark (1)]
+#          [-p PORT of a local Redis (6379)] [-f facts script (this tree's route_inbound.lua), e.g. an older version's]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SCRIPT="$HERE/../../src/main/resources/redis/route_inbound.lua"
-CALLS=200000 ; DB=9 ; CPU=1
-while getopts "n:d:c:" opt; do
+CALLS=200000 ; DB=9 ; CPU=1 ; PORT=6379
+while getopts "n:d:c:p:f:" opt; do
   case "$opt" in
-    n) CALLS="$OPTARG" ;; d) DB="$OPTARG" ;; c) CPU="$OPTARG" ;;
-    *) sed -n '2,8p' "$0"; exit 2 ;;
+    n) CALLS="$OPTARG" ;; d) DB="$OPTARG" ;; c) CPU="$OPTARG" ;; p) PORT="$OPTARG" ;; f) SCRIPT="$OPTARG" ;;
+    *) sed -n '2,9p' "$0"; exit 2 ;;
   esac
 done
 
-REDIS_PID=$(pgrep -x redis-server | head -1)
-cli() { redis-cli -n "$DB" "$@"; }
+cli() { redis-cli -p "$PORT" -n "$DB" "$@"; }
+REDIS_PID=$(cli info server | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }')
 # shellcheck source=cpu.sh
 . "$HERE/cpu.sh"
 
@@ -39,7 +40,7 @@ run() { # name, command...
   cli config resetstat >/dev/null
   local before; before=$(cpu_us "$REDIS_PID")
   local rps
-  rps=$(taskset -c "$CPU" redis-benchmark -n "$CALLS" -c 8 -P 8 -r 1000000000 --dbnum "$DB" -q "$@" 2>/dev/null \
+  rps=$(taskset -c "$CPU" redis-benchmark -p "$PORT" -n "$CALLS" -c 8 -P 8 -r 1000000000 --dbnum "$DB" -q "$@" 2>/dev/null \
     | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | cut -d' ' -f1)
   local after; after=$(cpu_us "$REDIS_PID")
   local cmd; cmd=$(echo "$1" | tr 'A-Z' 'a-z')

@@ -15,7 +15,9 @@
 #   --connections N     wrk connections (64)      --threads N   wrk threads (2)
 #   --gateway-cpus L    taskset list for the gateway (0)   --wrk-cpus L   for wrk (1)
 #   --port N            gateway port (8080)
-#   --redis-db N        Redis database on 127.0.0.1:6379, flushed before every run (0)
+#   --redis-db N        Redis database on 127.0.0.1:<redis-port>, flushed before every run (0)
+#   --redis-port N      port of that local Redis (6379); one of the benchmark's own keeps others' work out of its
+#                       Redis CPU figure
 #   --pg-url URL        Postgres (postgresql://postgres@127.0.0.1:5432/maskline; the database is created if missing)
 #   --requests N        signed requests in the measured file (500000; size it >= req/s x duration)
 #   --out DIR           where files go (loadtest/results/ab-<timestamp>)
@@ -26,7 +28,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LT="$(cd "$HERE/.." && pwd)"
 
 ROUNDS=3 ; WARMUP=30s ; DURATION=20s ; CONNECTIONS=64 ; THREADS=2 ; GATEWAY_CPUS=0 ; WRK_CPUS=1 ; PORT=8080
-REDIS_DB=0 ; PG_URL="postgresql://postgres@127.0.0.1:5432/maskline" ; REQUESTS=500000
+REDIS_DB=0 ; REDIS_PORT=6379 ; PG_URL="postgresql://postgres@127.0.0.1:5432/maskline" ; REQUESTS=500000
 OUT="$LT/results/ab-$(date +%Y%m%d-%H%M%S)"
 JARS=()
 while [ $# -gt 0 ]; do
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
     --wrk-cpus) WRK_CPUS="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
     --redis-db) REDIS_DB="$2"; shift 2 ;;
+    --redis-port) REDIS_PORT="$2"; shift 2 ;;
     --pg-url) PG_URL="$2"; shift 2 ;;
     --requests) REQUESTS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
@@ -63,7 +66,7 @@ psql "${PG_URL%/*}/postgres" -tAc "select 1 from pg_database where datname = '$P
 
 BASE="http://127.0.0.1:$PORT" ; PUBLIC_URL="http://localhost:$PORT"
 ADMIN_TOKEN=ab-admin-token-00000000 ; AUTH_TOKEN=ab-auth
-REDIS_PID=$(pgrep -x redis-server | head -1 || true)
+REDIS_PID=$(redis-cli -p "$REDIS_PORT" info server | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }')
 GW_PID=""
 stop_gateway() {
   if [ -n "$GW_PID" ]; then kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; GW_PID=""; fi
@@ -74,11 +77,11 @@ trap stop_gateway EXIT
 . "$HERE/cpu.sh"
 
 start_gateway() { # jar log
-  redis-cli -n "$REDIS_DB" flushdb >/dev/null
+  redis-cli -p "$REDIS_PORT" -n "$REDIS_DB" flushdb >/dev/null
   # Guards far above the load: every webhook takes the full path, none is limited. Serving only: the archiver's
   # consumers would share the gateway's core.
   MASKLINE_ARCHIVE_CONSUMERS=0 MASKLINE_HTTP_PORT="$PORT" MASKLINE_PUBLIC_URL="$PUBLIC_URL" \
-  MASKLINE_REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" MASKLINE_PG_URL="$PG_URL" MASKLINE_ADMIN_TOKEN="$ADMIN_TOKEN" \
+  MASKLINE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$REDIS_DB" MASKLINE_PG_URL="$PG_URL" MASKLINE_ADMIN_TOKEN="$ADMIN_TOKEN" \
   MASKLINE_TWILIO_AUTH_TOKEN="$AUTH_TOKEN" MASKLINE_TWILIO_ACCOUNT_SID=AC00000000000000000000000000000001 \
   MASKLINE_RATE_PER_PAIR=1000000 MASKLINE_RATE_PER_CALLER=1000000 MASKLINE_LOOP_GUARD=1000000 \
   MASKLINE_ACCESS_LOG_LEVEL=WARN \

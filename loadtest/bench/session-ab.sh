@@ -2,9 +2,10 @@
 # A/B of the session scripts (open_session.lua + close_session.lua through Sessions) of two builds, alternated round
 # after round on one Redis, so a drifting machine shows as spread across rounds rather than as a difference between
 # builds. BASE_REF is built from git (its own SessionBenchmark), the working tree is the other build; with
-# --selection the working tree runs once per numberSelection given. Each run reports opens/s and Redis's own time per
-# script call (INFO commandstats, usec_per_call of EVALSHA: open and close alike), which a loaded machine disturbs far
-# less than the rate: give the benchmark a Redis of its own (e.g. redis-server --port 16385 --save '' &).
+# --selection the working tree runs once per numberSelection given. Each run reports opens/s and the CPU Redis spent per
+# script call (/proc of a local Redis over the run, divided by INFO commandstats' EVALSHA calls: open and close
+# alike), which a loaded machine disturbs far less than the rate. Give the benchmark a local Redis of its own
+# (e.g. redis-server --port 16385 --save ''), so that no other client's work is counted.
 #
 # WARNING: empties the Redis database of --redis before every run. Give a database nothing else uses.
 #
@@ -41,13 +42,19 @@ CP_BASE=$(classpath "$BASE_DIR")
 CP_HEAD=$(classpath "$PWD")
 
 cli() { redis-cli -h "${HOSTPORT%%:*}" -p "${HOSTPORT##*:}" -n "$DB" "$@"; }
+# shellcheck source=cpu.sh
+. "$(dirname "$0")/cpu.sh"
+REDIS_PID=$(cli INFO server | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }')
 run() { # label classpath [selection]
   cli FLUSHDB > /dev/null
   cli CONFIG RESETSTAT > /dev/null
-  local out usec
+  local out usec calls before after
+  before=$(cpu_us "$REDIS_PID")
   out=$(timeout $((SECONDS_RUN + 60)) java -cp "$2" io.maskline.bench.SessionBenchmark "$REDIS" "$SECONDS_RUN" "$CONCURRENCY" "$POOL" ${3:-} 2>/dev/null \
     | grep -oE 'opens_per_second=[0-9]+' | cut -d= -f2 || true)
-  usec=$(cli INFO commandstats | tr -d '\r' | grep '^cmdstat_evalsha:' | sed -E 's/.*usec_per_call=([0-9.]+).*/\1/')
+  after=$(cpu_us "$REDIS_PID")
+  calls=$(cli INFO commandstats | tr -d '\r' | grep '^cmdstat_evalsha:' | sed -E 's/.*calls=([0-9]+).*/\1/')
+  usec=$(python3 -c "print(f'{($after - $before) / max(1, ${calls:-0}):.1f}')")
   echo "$1 ${out:-0} ${usec:-0}" | tee -a "$BASE_DIR/results"
 }
 for round in $(seq 1 "$ROUNDS"); do
@@ -70,5 +77,5 @@ for label, results in runs.items():
     rate = statistics.mean(r for r, _ in results)
     usec = statistics.mean(u for _, u in results)
     print(f"{label}: {rate:.0f} opens/s ({', '.join(f'{r:.0f}' for r, _ in results)}) = {rate / base_rate:.3f} x base; "
-          f"Redis {usec:.1f} us per script call ({', '.join(f'{u:.1f}' for _, u in results)}) = {usec / base_usec:.3f} x base")
+          f"Redis CPU {usec:.1f} us per script call ({', '.join(f'{u:.1f}' for _, u in results)}) = {usec / base_usec:.3f} x base")
 PY
