@@ -53,7 +53,7 @@ run() { # label classpath [selection]
   out=$(timeout $((SECONDS_RUN + 60)) java -cp "$2" io.maskline.bench.SessionBenchmark "$REDIS" "$SECONDS_RUN" "$CONCURRENCY" "$POOL" ${3:-} 2>/dev/null \
     | grep -oE 'opens_per_second=[0-9]+' | cut -d= -f2 || true)
   after=$(cpu_us "$REDIS_PID")
-  calls=$(cli INFO commandstats | tr -d '\r' | grep '^cmdstat_evalsha:' | sed -E 's/.*calls=([0-9]+).*/\1/')
+  calls=$(cli INFO commandstats | tr -d '\r' | sed -nE 's/^cmdstat_evalsha:calls=([0-9]+),.*/\1/p')
   usec=$(python3 -c "print(f'{($after - $before) / max(1, ${calls:-0}):.1f}')")
   echo "$1 ${out:-0} ${usec:-0}" | tee -a "$BASE_DIR/results"
 }
