@@ -19,6 +19,8 @@
 #   --redis-port N      port of that local Redis (6379); one of the benchmark's own keeps others' work out of its
 #                       Redis CPU figure
 #   --pg-url URL        Postgres (postgresql://postgres@127.0.0.1:5432/maskline; the database is created if missing)
+#   --fresh-db          drop and create that database before every run (builds whose migrations differ: Flyway
+#                       refuses a database migrated by a build with a migration the other lacks)
 #   --requests N        signed requests in the measured file (500000; size it >= req/s x duration)
 #   --out DIR           where files go (loadtest/results/ab-<timestamp>)
 # environment: JAVA_OPTS_GATEWAY (default -Xms512m -Xmx512m -XX:+UseG1GC)
@@ -28,7 +30,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LT="$(cd "$HERE/.." && pwd)"
 
 ROUNDS=3 ; WARMUP=30s ; DURATION=20s ; CONNECTIONS=64 ; THREADS=2 ; GATEWAY_CPUS=0 ; WRK_CPUS=1 ; PORT=8080
-REDIS_DB=0 ; REDIS_PORT=6379 ; PG_URL="postgresql://postgres@127.0.0.1:5432/maskline" ; REQUESTS=500000
+REDIS_DB=0 ; REDIS_PORT=6379 ; FRESH_DB=0 ; PG_URL="postgresql://postgres@127.0.0.1:5432/maskline" ; REQUESTS=500000
 OUT="$LT/results/ab-$(date +%Y%m%d-%H%M%S)"
 JARS=()
 while [ $# -gt 0 ]; do
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
     --redis-db) REDIS_DB="$2"; shift 2 ;;
     --redis-port) REDIS_PORT="$2"; shift 2 ;;
     --pg-url) PG_URL="$2"; shift 2 ;;
+    --fresh-db) FRESH_DB=1; shift ;;
     --requests) REQUESTS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
@@ -78,6 +81,9 @@ trap stop_gateway EXIT
 
 start_gateway() { # jar log
   redis-cli -p "$REDIS_PORT" -n "$REDIS_DB" flushdb >/dev/null
+  if [ "$FRESH_DB" = 1 ]; then
+    psql "${PG_URL%/*}/postgres" -qc "drop database if exists \"$PG_DB\"" -c "create database \"$PG_DB\""
+  fi
   # Guards far above the load: every webhook takes the full path, none is limited. Serving only: the archiver's
   # consumers would share the gateway's core.
   MASKLINE_ARCHIVE_CONSUMERS=0 MASKLINE_HTTP_PORT="$PORT" MASKLINE_PUBLIC_URL="$PUBLIC_URL" \
