@@ -1,6 +1,8 @@
 package io.maskline.archive;
 
 import io.maskline.config.GatewayConfig;
+import io.maskline.ops.Backoff;
+import io.maskline.storage.StreamEntry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,7 +17,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -24,11 +25,13 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * A batch is written in one transaction and acknowledged only after commit; while Postgres is down the same batch
  * is retried with capped exponential backoff and nothing new is read, so events wait in Redis. Entries a dead
  * consumer left unacknowledged are taken over with XAUTOCLAIM once idle for {@code archive.claimIdle}. Writes are
- * idempotent, so an entry written twice (crash between commit and ack) still gives one row.
+ * idempotent, so an entry written twice (crash between commit and ack) still gives one row. Once the stream is
+ * drained the next read waits {@code archive.batchInterval}: at a steady rate the events of that interval then go
+ * in one batch, which costs the pod far less than a transaction per few events.
  */
 public final class ArchiverVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiverVerticle.class);
-  private static final long MAX_BACKOFF_MS = 10_000;
+  private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), true);
 
   private final ArchiveStream stream;
   private final ArchiveWriter writer;
@@ -110,16 +113,25 @@ public final class ArchiverVerticle extends VerticleBase {
           if (prefetched == null && !stopping && entries.size() >= config.batchSize() / 2) {
             prefetched = stream.readNew(consumer, config.batchSize(), readBlock());
           }
-          return archive(entries);
+          boolean drained = entries.size() < config.batchSize() && prefetched == null && claimCursor.equals("0-0");
+          return archive(entries).map(drained);
         })
-        .onSuccess(v -> {
+        .onSuccess(drained -> {
           retry = null;
           failuresInRow = 0;
-          next();
+          if (drained && !stopping) {
+            // Paced batches: a drained stream is read again only after batchInterval, so that at a steady webhook
+            // rate the archiver writes a few large batches a second instead of one small transaction per handful of
+            // events (each costs the pod's core as much as a large one, docs/PERFORMANCE.md). A backlog is written
+            // back to back.
+            backoffTimer = vertx.setTimer(config.batchInterval().toMillis(), id -> next());
+          } else {
+            next();
+          }
         })
         .onFailure(e -> {
           failures.increment();
-          long delay = backoff(++failuresInRow);
+          long delay = BACKOFF.delay(++failuresInRow).toMillis();
           if (failuresInRow == 1 || failuresInRow % 20 == 0) {
             LOG.warn("archive batch failed, retrying {} {} {}", kv("attempt", failuresInRow), kv("delayMs", delay), kv("error", String.valueOf(e.getMessage())));
           }
@@ -193,11 +205,6 @@ public final class ArchiverVerticle extends VerticleBase {
 
   private Duration readBlock() {
     return Duration.ofMillis(Math.min(1_000, claimEvery()));
-  }
-
-  private static long backoff(int attempt) {
-    long base = Math.min(MAX_BACKOFF_MS, 100L << Math.min(attempt, 10));
-    return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
   }
 
   /** SQLSTATE class 22 (data exception) or 23 (integrity): retrying the same rows would fail forever. */

@@ -27,12 +27,16 @@ public record GatewayConfig(
     Anonymizer anonymizer,
     Archive archive,
     Onfleet onfleet,
-    Notifications notifications) {
+    Notifications notifications,
+    Console console) {
 
   public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }
 
-  /** {@code instances} 0 means one HTTP verticle per core. */
-  public record Http(int port, int instances, URI publicUrl, Duration shutdownDrain, int bodyLimitBytes) {
+  /**
+   * {@code instances} 0 means one HTTP verticle per core. {@code accessLogWebhookSample}: provider webhooks answered
+   * fine are access-logged one in this many (1 = every one).
+   */
+  public record Http(int port, int instances, URI publicUrl, Duration shutdownDrain, int bodyLimitBytes, int accessLogWebhookSample) {
     public int effectiveInstances() {
       return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
     }
@@ -45,7 +49,8 @@ public record GatewayConfig(
 
   public record Smtp(String host, int port, String username, String password, boolean startTls) {}
 
-  public record Mail(String from, int maxAttempts, Duration firstRetryDelay, boolean maskCaller) {}
+  /** {@code deadLetterRetention}: how long an email that could not be sent is kept for a person to look at. */
+  public record Mail(String from, int maxAttempts, Duration firstRetryDelay, boolean maskCaller, Duration deadLetterRetention) {}
 
   public record Twilio(String accountSid, String authToken, URI apiUrl) {}
 
@@ -59,7 +64,8 @@ public record GatewayConfig(
    * {@code consumers}: archiver loops per pod (batches in flight at once; 0 when another deployment archives); {@code claimIdle}: how long an entry may sit
    * unacknowledged with a consumer before another takes it over.
    */
-  public record Archive(int batchSize, int consumers, Duration claimIdle) {}
+  /** {@code batchInterval}: once the stream is drained, a consumer waits this long before reading again (paced batches). */
+  public record Archive(int batchSize, int consumers, Duration claimIdle, Duration batchInterval) {}
 
   /** The Onfleet REST API (worker look-ups for task webhooks that carry no worker phone). */
   public record Onfleet(URI apiUrl) {}
@@ -71,6 +77,12 @@ public record GatewayConfig(
    */
   public record Notifications(String sender, int maxAttempts, Duration firstRetryDelay) {}
 
+  /**
+   * The admin console: how long a sign-in lasts, the secret its session cookies are sealed with (null: derived from
+   * the admin token, so every pod of a deployment agrees), and whether the dev-only webhook simulator is served.
+   */
+  public record Console(Duration sessionTtl, String secret, boolean simulator) {}
+
   public static GatewayConfig from(JsonObject merged) {
     Settings s = new Settings(merged);
     return new GatewayConfig(
@@ -79,7 +91,8 @@ public record GatewayConfig(
             s.integer("http.instances", 0, 0, 256),
             s.httpUrl("publicUrl", "http://localhost:8080"),
             s.duration("http.shutdownDrain", Duration.ofSeconds(10)),
-            64 * 1024),
+            64 * 1024,
+            s.integer("http.accessLogWebhookSample", 100, 1, 1_000_000)),
         new Redis(
             s.string("redis.url", null),
             s.choice("redis.mode", RedisMode.STANDALONE, RedisMode.class),
@@ -97,7 +110,8 @@ public record GatewayConfig(
             s.parse("mail.from", "noreply@maskline.local", GatewayConfig::email),
             s.integer("mail.maxAttempts", 8, 1, 100),
             s.duration("mail.firstRetryDelay", Duration.ofSeconds(2)),
-            s.bool("mail.maskCaller", false)),
+            s.bool("mail.maskCaller", false),
+            s.duration("mail.deadLetterRetention", Duration.ofDays(30))),
         new Twilio(
             s.string("twilio.accountSid", null),
             s.string("twilio.authToken", null),
@@ -118,12 +132,17 @@ public record GatewayConfig(
         new Archive(
             s.integer("archive.batchSize", 1000, 1, 10_000),
             s.integer("archive.consumers", 2, 0, 16),
-            s.duration("archive.claimIdle", Duration.ofSeconds(30))),
+            s.duration("archive.claimIdle", Duration.ofSeconds(30)),
+            s.duration("archive.batchInterval", Duration.ofMillis(250))),
         new Onfleet(s.httpUrl("onfleet.apiUrl", "https://onfleet.com/api/v2")),
         new Notifications(
             s.parse("notifications.sender", null, GatewayConfig::e164),
             s.integer("notifications.maxAttempts", 8, 1, 100),
-            s.duration("notifications.firstRetryDelay", Duration.ofSeconds(2))));
+            s.duration("notifications.firstRetryDelay", Duration.ofSeconds(2))),
+        new Console(
+            s.duration("console.sessionTtl", Duration.ofHours(8)),
+            s.string("console.secret", null),
+            s.bool("console.simulator", false)));
   }
 
   /** Outside dev and tests every external dependency and secret must be given explicitly. */
@@ -133,12 +152,14 @@ public record GatewayConfig(
     if (twilio.authToken() == null) throw Settings.invalid("twilio.authToken", "is required", null);
     if (adminToken == null) throw Settings.invalid("admin.token", "is required", null);
     if (adminToken.length() < 16) throw Settings.invalid("admin.token", "must be at least 16 characters", null);
+    if (console.secret() != null && console.secret().length() < 32) throw Settings.invalid("console.secret", "must be at least 32 characters", null);
     return this;
   }
 
   public GatewayConfig withServices(String redisUrl, String pgUrl) {
     return new GatewayConfig(http, new Redis(redisUrl, redis.mode(), redis.masterName(), redis.poolSize(), redis.timeout()),
-        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer, archive, onfleet, notifications);
+        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer, archive, onfleet, notifications,
+        console);
   }
 
   private static String regionCode(String text) {
@@ -165,6 +186,6 @@ public record GatewayConfig(
         + ", pg.configured=" + (postgres.url() != null) + ", smtp=" + smtp.host() + ":" + smtp.port()
         + ", twilio.apiUrl=" + twilio.apiUrl() + ", defaultCountry=" + defaultCountry + ", sessions=" + sessions
         + ", guards=" + guards + ", anonymizer=" + anonymizer + ", archive=" + archive + ", onfleet.apiUrl=" + onfleet.apiUrl()
-        + ", notifications=" + notifications + "]";
+        + ", notifications=" + notifications + ", console.sessionTtl=" + console.sessionTtl() + ", console.simulator=" + console.simulator() + "]";
   }
 }
