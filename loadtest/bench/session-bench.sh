@@ -21,7 +21,7 @@ echo "== redis-benchmark: EVALSHA of a trivial script, 64 connections"
 RAW=$(redis-benchmark -h "$HOST" -p "$PORT" -c 64 -n 1000000 -q EVALSHA "$SHA" 0 | tr '\r' '\n' | grep -oE '[0-9.]+ requests per second' | tail -1 | cut -d' ' -f1)
 echo "raw EVALSHA: $RAW req/s"
 echo "== Maskline open_session.lua + close_session.lua, 64 concurrent loops"
-OUT=$(java -cp "target/classes:target/test-classes:$CP" io.maskline.bench.SessionBenchmark "redis://$HOST:$PORT/$DB" "$SECONDS_RUN" 64 200 "$PG_URL" 2>/dev/null)
+OUT=$(java -cp "target/classes:target/test-classes:$CP" io.maskline.bench.SessionBenchmark "redis://$HOST:$PORT/$DB" "$SECONDS_RUN" 64 200 sticky-local "$PG_URL" 2>/dev/null)
 echo "$OUT" | grep session-bench
 OPENS=$(echo "$OUT" | grep -oE 'opens_per_second=[0-9]+' | cut -d= -f2)
 # Each cycle is two script calls (open + close).

@@ -1,5 +1,6 @@
 package io.maskline.archive;
 
+import io.maskline.storage.StreamEntry;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.maskline.archive;
 
+import io.maskline.storage.StreamEntry;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
