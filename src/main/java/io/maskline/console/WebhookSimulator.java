@@ -1,10 +1,10 @@
 package io.maskline.console;
 
 import io.maskline.api.HttpFeature;
-import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
-import io.maskline.binding.ProxyNumbers;
+import io.maskline.access.Principal;
 import io.maskline.archive.ArchiveSearch;
+import io.maskline.binding.ProxyNumbers;
 import io.maskline.config.GatewayConfig;
 import io.maskline.org.Orgs;
 import io.maskline.phone.PhoneNumbers;
@@ -34,22 +34,19 @@ public final class WebhookSimulator implements HttpFeature {
   private static final long ARCHIVE_WAIT_MS = 5_000;
   private static final long ARCHIVE_POLL_MS = 100;
 
-  /** Who plays the caller, and the proxy number called; both E.164. */
-  private record Parties(String from, String to) {}
-
   private final Vertx vertx;
   private final Orgs orgs;
-  private final ProxyNumbers numbers;
   private final ArchiveSearch archive;
+  private final ProxyNumbers numbers;
   private final GatewayConfig config;
   private final TwilioSignature signature;
   private final WebClient client;
 
-  public WebhookSimulator(Vertx vertx, Orgs orgs, ProxyNumbers numbers, ArchiveSearch archive, GatewayConfig config) {
+  public WebhookSimulator(Vertx vertx, Orgs orgs, ArchiveSearch archive, ProxyNumbers numbers, GatewayConfig config) {
     this.vertx = vertx;
     this.orgs = orgs;
-    this.numbers = numbers;
     this.archive = archive;
+    this.numbers = numbers;
     this.config = config;
     this.signature = config.twilio().authToken() == null ? null : new TwilioSignature(config.twilio().authToken());
     this.client = WebClient.create(vertx);
@@ -72,16 +69,18 @@ public final class WebhookSimulator implements HttpFeature {
     country.compose(region -> {
           String from = PhoneNumbers.require("from", body.getString("from"), region);
           String to = PhoneNumbers.require("to", body.getString("to"), region);
-          return mayPlay(Principal.of(rc), to).map(allowed -> new Parties(from, to));
+          return ownNumber(Principal.of(rc), to).map(own -> new Parties(from, to));
         })
         .compose(parties -> {
+          String from = parties.from();
+          String to = parties.to();
           boolean sms = "sms".equals(channel);
           String sid = (sms ? "SM" : "CA") + UUID.randomUUID().toString().replace("-", "");
           Map<String, String> form = new LinkedHashMap<>();
           form.put(sms ? "MessageSid" : "CallSid", sid);
           form.put("AccountSid", config.twilio().accountSid() == null ? "ACsimulator" : config.twilio().accountSid());
-          form.put("From", parties.from());
-          form.put("To", parties.to());
+          form.put("From", from);
+          form.put("To", to);
           if (sms) {
             form.put("Body", body.getString("body", ""));
             form.put("NumMedia", "0");
@@ -97,16 +96,19 @@ public final class WebhookSimulator implements HttpFeature {
         .onFailure(rc::fail);
   }
 
+  private record Parties(String from, String to) {}
+
   /**
-   * An org key plays only to its own org's dedicated numbers, so what the answer shows (TwiML, archive row) is its
-   * own org's; the platform token may use any number.
+   * An org key simulates only towards its own org's dedicated numbers: a message to another org's number (or to the
+   * shared pool, where the caller's binding decides the org) would be routed, archived and answered for that org.
    */
-  private Future<Void> mayPlay(Principal principal, String to) {
-    if (!(principal instanceof Principal.OrgKey key)) {
+  private Future<Void> ownNumber(Principal who, String to) {
+    if (!(who instanceof Principal.OrgKey key)) {
       return Future.succeededFuture();
     }
-    return numbers.list(key.orgId()).compose(own -> own.stream().anyMatch(n -> n.number().equals(to)) ? Future.<Void>succeededFuture()
-        : Future.failedFuture(ApiException.invalid("to", "to must be one of this org's proxy numbers")));
+    return numbers.list(key.orgId()).compose(own -> own.stream().anyMatch(n -> n.number().equals(to))
+        ? Future.succeededFuture()
+        : Future.failedFuture(ApiException.notFound("number " + to + " is not one of org " + key.orgId() + "'s numbers")));
   }
 
   private Future<JsonObject> post(String path, Map<String, String> form) {

@@ -394,7 +394,7 @@ class ConsoleBrowserTest {
     setText("from", phone());
     setText("to", proxyB);
     browser.findElement(By.id("simulate")).click();
-    assertThat(visible(By.cssSelector("[data-field='to'] .field-error")).getText()).contains("this org's proxy numbers");
+    assertThat(visible(By.cssSelector("#simulator-form .form-alert")).getText()).contains("is not one of org " + orgA + "'s numbers");
     setText("to", proxyA);
     browser.findElement(By.id("simulate")).click();
     assertThat(visible(By.id("archive-record")).getText()).contains("Proxy number").contains(proxyA);
