@@ -24,6 +24,13 @@ import io.maskline.binding.SessionApi;
 import io.maskline.binding.Sessions;
 import io.maskline.config.CronSchedule;
 import io.maskline.mail.MailerVerticle;
+import io.maskline.notification.NotificationApi;
+import io.maskline.notification.NotificationArchive;
+import io.maskline.notification.NotificationErasure;
+import io.maskline.notification.NotificationSender;
+import io.maskline.notification.Notifications;
+import io.maskline.provider.twilio.NotificationStatusCallbacks;
+import io.maskline.provider.twilio.TwilioMessages;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
 import io.maskline.optout.OptOuts;
@@ -73,7 +80,11 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
-    List<ErasureStore> erasureStores = ErasureStores.builtIn(services.redis(), recordings);
+    List<ErasureStore> erasureStores = new ArrayList<>(ErasureStores.builtIn(services.redis(), recordings));
+    erasureStores.add(new NotificationErasure());
+    Notifications notifications = new Notifications(services.pg());
+    NotificationArchive notificationArchive = new NotificationArchive(services.redis());
+    TwilioMessages messages = new TwilioMessages(webClient, config.twilio());
     List<HttpFeature> http = List.of(
         new OrgApi(orgs, credentials),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
@@ -81,6 +92,9 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         webhooks,
         new OnfleetWebhooks(credentials, orgFacts, sessions, services.redis(), config.sessions().historyTtl(), webClient,
             config.onfleet().apiUrl(), services.metrics()),
+        new NotificationApi(vertx, orgs, notifications, notificationArchive, optOuts::isOptedOut, messages, config.notifications().sender(),
+            services.clock()),
+        new NotificationStatusCallbacks(notifications, notificationArchive, config, services.clock()),
         new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
         new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry()));
 
@@ -90,6 +104,8 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     background.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
         () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis()),
         () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis())));
+    background.add(() -> new NotificationSender(notifications, notificationArchive, messages, config.notifications(),
+        config.http().publicUrl().toString(), services.clock(), services.metrics()));
     background.add(() -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
     ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
     for (int i = 0; i < config.archive().consumers(); i++) {
