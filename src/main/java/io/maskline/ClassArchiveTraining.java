@@ -80,7 +80,7 @@ public final class ClassArchiveTraining {
       Services services = Services.create(vertx, config, registry, bounded("contract", AdminApiContract.load(vertx)));
       Health health = new Health(vertx, services.redis(), services.pg());
       Features features = Features.create(vertx, services, health);
-      bounded("listen", vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http(), Future.succeededFuture()),
+      bounded("listen", vertx.deployVerticle(() -> new HttpVerticle(services, health, features.authenticator(), features.http(), Future.succeededFuture()),
           new DeploymentOptions()));
       return requests(vertx, port);
     } finally {

@@ -1,5 +1,9 @@
 package io.maskline;
 
+import io.maskline.access.AccessApi;
+import io.maskline.access.AuditLog;
+import io.maskline.access.Authenticator;
+import io.maskline.access.OrgKeys;
 import io.maskline.anonymizer.AnonymizationApi;
 import io.maskline.anonymizer.AnonymizationRequests;
 import io.maskline.anonymizer.Anonymizer;
@@ -54,7 +58,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /** The list of what the gateway does: HTTP features per HTTP verticle, and background verticles (one each per pod). */
-record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
+record Features(Authenticator authenticator, List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
   /** Archive events held in memory while Redis is down (about 2 KB each). */
   private static final int DEGRADED_BUFFER_CAPACITY = 10_000;
 
@@ -79,6 +83,10 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         new InboundLedger(services.webhookRedis()), optOuts,
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
+    OrgKeys orgKeys = new OrgKeys(services.pg());
+    AuditLog audit = new AuditLog(services.pg());
+    Authenticator authenticator = new Authenticator(config.adminToken(), orgKeys);
+
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
     List<ErasureStore> erasureStores = new ArrayList<>(ErasureStores.builtIn(services.redis(), recordings));
     erasureStores.add(new NotificationErasure());
@@ -86,7 +94,8 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     NotificationArchive notificationArchive = new NotificationArchive(services.redis());
     TwilioMessages messages = new TwilioMessages(webClient, config.twilio());
     List<HttpFeature> http = List.of(
-        new OrgApi(orgs, credentials),
+        new AccessApi(orgs, orgKeys, audit),
+        new OrgApi(orgs, credentials, audit),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
         new SessionApi(sessions, orgFacts),
         webhooks,
@@ -95,8 +104,8 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
         new NotificationApi(vertx, orgs, notifications, notificationArchive, optOuts::isOptedOut, messages, config.notifications().sender(),
             services.clock()),
         new NotificationStatusCallbacks(notifications, notificationArchive, config, services.clock()),
-        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings)),
-        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry()));
+        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings), audit),
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit));
 
     List<Supplier<? extends Deployable>> background = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
@@ -122,6 +131,6 @@ record Features(List<HttpFeature> http, List<Supplier<? extends Deployable>> bac
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll())
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs, numbers and opt-outs to Redis failed: {}", e.getMessage()))
         .otherwiseEmpty();
-    return new Features(http, List.copyOf(background), warmUp);
+    return new Features(authenticator, http, List.copyOf(background), warmUp);
   }
 }

@@ -58,7 +58,7 @@ public final class Gateway {
     });
     // HTTP verticles build their routers now and start listening only when the rest is ready.
     int instances = services.config().http().effectiveInstances();
-    return vertx.deployVerticle(() -> new HttpVerticle(services, health, features.http(), backgroundReady), new DeploymentOptions().setInstances(instances))
+    return vertx.deployVerticle(() -> new HttpVerticle(services, health, features.authenticator(), features.http(), backgroundReady), new DeploymentOptions().setInstances(instances))
         .map(id -> {
           httpDeployments.add(id);
           LOG.info("listening {} {}", kv("port", services.config().http().port()), kv("httpInstances", instances));

@@ -1,5 +1,7 @@
 package io.maskline;
 
+import io.maskline.access.Authenticator;
+import io.maskline.access.OrgScope;
 import io.maskline.api.AdminAuth;
 import io.maskline.api.ErrorCode;
 import io.maskline.api.Problems;
@@ -23,19 +25,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One instance per core. Builds the router: request id and body limit first, the admin API from the OpenAPI
- * contract (validated, bearer-guarded), then operations and webhook routes; every failure goes through {@link Problems}.
+ * contract (bearer-guarded, org-scoped, validated), then operations and webhook routes; every failure goes through {@link Problems}.
  */
 public final class HttpVerticle extends VerticleBase {
   private final Services services;
   private final Health health;
+  private final Authenticator authenticator;
   private final List<HttpFeature> features;
   private final Future<Void> openWhen;
   private HttpServer server;
 
   /** {@code openWhen}: what must be ready before the port opens (schema, background work, Redis re-mirrored). */
-  public HttpVerticle(Services services, Health health, List<HttpFeature> features, Future<Void> openWhen) {
+  public HttpVerticle(Services services, Health health, Authenticator authenticator, List<HttpFeature> features, Future<Void> openWhen) {
     this.services = services;
     this.health = health;
+    this.authenticator = authenticator;
     this.features = features;
     this.openWhen = openWhen;
   }
@@ -46,8 +50,10 @@ public final class HttpVerticle extends VerticleBase {
     RouterBuilder api = RouterBuilder.create(vertx, services.api().contract(), RequestExtractor.withBodyHandler())
         .rootHandler(new RequestIds())
         .rootHandler(bodiesExceptWebhooks(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes())))
-        .rootHandler(new AdminAuth(config.adminToken()));
-    // Bearer auth is enforced by AdminAuth for all of /v1, so the contract's security schemes are documentation only.
+        .rootHandler(new AdminAuth(authenticator))
+        .rootHandler(new OrgScope(services.api().contract()));
+    // AdminAuth (who) and OrgScope (which org, which role) guard all of /v1, before validation; the contract's
+    // security schemes are documentation only.
     api.getRoutes().forEach(route -> route.setDoSecurity(false));
     // vertx-openapi 5.0 reads path/query values such as "+4791234567" or "12345" as JSON numbers and then refuses
     // them as "not a string"; operations without a body check their parameters in the handler instead.

@@ -1,6 +1,8 @@
 package io.maskline.anonymizer;
 
 import io.maskline.HttpFeature;
+import io.maskline.access.AuditLog;
+import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.org.Orgs;
@@ -32,13 +34,15 @@ public final class AnonymizationApi implements HttpFeature {
   private final Pool pg;
   private final List<ErasureStore> stores;
   private final String defaultCountry;
+  private final AuditLog audit;
 
-  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg, List<ErasureStore> stores, String defaultCountry) {
+  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg, List<ErasureStore> stores, String defaultCountry, AuditLog audit) {
     this.orgs = orgs;
     this.requests = requests;
     this.pg = pg;
     this.stores = List.copyOf(stores);
     this.defaultCountry = defaultCountry;
+    this.audit = audit;
   }
 
   @Override
@@ -64,9 +68,11 @@ public final class AnonymizationApi implements HttpFeature {
     List<String> scope = scope(body.getJsonArray("scope"));
     boolean deleteContent = body.getBoolean("deleteRecordingsAndBodies", false);
     String address = email;
+    Principal who = Principal.of(rc);
     orgs.require(orgId)
         .map(org -> phone == null ? null : PhoneNumbers.require("phone", phone, orgs.countryOf(org)))
         .compose(number -> requests.create(orgId, number, address, scope, deleteContent))
+        .compose(created -> audit.record(who, orgId, AuditLog.Action.ANONYMIZATION_REQUESTED, auditDetails(created)).map(created))
         .onSuccess(created -> rc.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(created.toJson().encode()))
         .onFailure(rc::fail);
   }
@@ -80,7 +86,10 @@ public final class AnonymizationApi implements HttpFeature {
         .onFailure(rc::fail);
   }
 
-  /** Counted now while the request waits; once done, the count its run made (the identity is gone by then). */
+  /**
+   * Counted now while the request waits; once done, the count its run made (the identity is gone by then).
+   * Another org's request is answered as missing.
+   */
   private void residue(RoutingContext rc) {
     String text = rc.pathParam("requestId");
     UUID id;
@@ -89,7 +98,9 @@ public final class AnonymizationApi implements HttpFeature {
     } catch (IllegalArgumentException e) {
       throw ApiException.notFound("no anonymization request " + text);
     }
+    Principal who = Principal.of(rc);
     requests.get(id, defaultCountry)
+        .map(found -> found.filter(pending -> who.sees(pending.request().orgId())))
         .compose(found -> found.map(this::residue).orElseGet(() -> Future.failedFuture(ApiException.notFound("no anonymization request " + text))))
         .onSuccess(rc::json)
         .onFailure(rc::fail);
@@ -131,6 +142,13 @@ public final class AnonymizationApi implements HttpFeature {
     Anonymizer.get(pg, runId)
         .onSuccess(run -> run.ifPresentOrElse(found -> rc.json(found.toJson()), () -> rc.fail(ApiException.notFound("no anonymizer run " + text))))
         .onFailure(rc::fail);
+  }
+
+  /** Which identities were given, never their values: the audit log must not be one more place to erase. */
+  private static JsonObject auditDetails(AnonymizationRequest created) {
+    return new JsonObject().put("requestId", created.id().toString()).put("phone", created.phone() != null)
+        .put("email", created.email() != null).put("scope", new JsonArray(created.scope()))
+        .put("deleteRecordingsAndBodies", created.deleteRecordingsAndBodies());
   }
 
   /** {@code ["archive"]} (the default) or {@code ["archive", "raw"]}. */

@@ -1,33 +1,40 @@
 package io.maskline.api;
 
+import io.maskline.access.Authenticator;
+import io.maskline.access.Principal;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.AuthenticationHandler;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-
-/** Guards every {@code /v1/*} route with the platform bearer token, compared in constant time. */
+/**
+ * Guards every {@code /v1/*} route: the bearer credential (platform token or org key) becomes the request's
+ * {@link Principal}. A principal already on the request (put there by another sign-in, e.g. a console session) is kept.
+ */
 public final class AdminAuth implements AuthenticationHandler {
   private static final String PREFIX = "Bearer ";
-  private final byte[] token;
+  private final Authenticator authenticator;
 
-  public AdminAuth(String token) {
-    this.token = token.getBytes(StandardCharsets.UTF_8);
+  public AdminAuth(Authenticator authenticator) {
+    this.authenticator = authenticator;
   }
 
   @Override
   public void handle(RoutingContext rc) {
-    if (!rc.normalizedPath().startsWith("/v1/")) {
+    if (!rc.normalizedPath().startsWith("/v1/") || rc.get(Principal.CONTEXT_KEY) != null) {
       rc.next();
       return;
     }
     String header = rc.request().getHeader("Authorization");
-    if (header != null && header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
-        && MessageDigest.isEqual(token, header.substring(PREFIX.length()).trim().getBytes(StandardCharsets.UTF_8))) {
-      rc.next();
-      return;
-    }
-    rc.response().putHeader("WWW-Authenticate", "Bearer");
-    rc.fail(new ApiException(ErrorCode.UNAUTHORIZED, "a valid 'Authorization: Bearer' token is required"));
+    String credential = header != null && header.regionMatches(true, 0, PREFIX, 0, PREFIX.length()) ? header.substring(PREFIX.length()) : null;
+    authenticator.authenticate(credential)
+        .onSuccess(principal -> {
+          Principal.attach(rc, principal);
+          rc.next();
+        })
+        .onFailure(e -> {
+          if (e instanceof ApiException api && api.code() == ErrorCode.UNAUTHORIZED) {
+            rc.response().putHeader("WWW-Authenticate", "Bearer");
+          }
+          rc.fail(e);
+        });
   }
 }

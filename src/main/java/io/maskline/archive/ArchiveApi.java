@@ -1,6 +1,8 @@
 package io.maskline.archive;
 
 import io.maskline.HttpFeature;
+import io.maskline.access.AuditLog;
+import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.org.Org;
 import io.maskline.org.Orgs;
@@ -35,11 +37,13 @@ public final class ArchiveApi implements HttpFeature {
   private final Orgs orgs;
   private final ArchiveSearch search;
   private final AnonymizeAndDelete anonymizeAndDelete;
+  private final AuditLog audit;
 
-  public ArchiveApi(Orgs orgs, ArchiveSearch search, AnonymizeAndDelete anonymizeAndDelete) {
+  public ArchiveApi(Orgs orgs, ArchiveSearch search, AnonymizeAndDelete anonymizeAndDelete, AuditLog audit) {
     this.orgs = orgs;
     this.search = search;
     this.anonymizeAndDelete = anonymizeAndDelete;
+    this.audit = audit;
   }
 
   @Override
@@ -87,16 +91,27 @@ public final class ArchiveApi implements HttpFeature {
     } else {
       page = org.map(o -> query.apply(orgs.countryOf(o))).compose(search::search);
     }
-    page.onSuccess(p -> rc.json(p.toJson())).onFailure(rc::fail);
+    boolean withPayloads = !Principal.of(rc).readOnly();
+    page.onSuccess(p -> rc.json(withPayloads ? p.toJson() : withoutPayloads(p).toJson())).onFailure(rc::fail);
   }
 
   private void anonymizeAndDelete(RoutingContext rc) {
     JsonObject body = rc.body().asJsonObject();
     String orgId = body.getString("orgId");
     List<Long> ids = ids(body.getJsonArray("ids"));
+    Principal who = Principal.of(rc);
     orgs.require(orgId).compose(o -> anonymizeAndDelete.run(orgId, ids))
+        .compose(outcome -> audit.record(who, orgId, AuditLog.Action.ARCHIVE_ANONYMIZED_AND_DELETED, new JsonObject()
+            .put("ids", new JsonArray(ids.stream().distinct().toList())).put("anonymized", outcome.anonymized())
+            .put("recordingsDeleted", outcome.recordingsDeleted())).map(outcome))
         .onSuccess(outcome -> rc.json(outcome.toJson()))
         .onFailure(rc::fail);
+  }
+
+  /** A viewer's page: no message bodies, no recordings. */
+  private static ArchiveSearch.Page withoutPayloads(ArchiveSearch.Page page) {
+    List<JsonObject> items = page.items().stream().map(item -> item.copy().putNull("body").putNull("recordingSid").putNull("recordingUrl")).toList();
+    return new ArchiveSearch.Page(items, page.next());
   }
 
   private static String phoneParam(String value) {

@@ -1,6 +1,7 @@
 package io.maskline.binding;
 
 import io.maskline.HttpFeature;
+import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.org.OrgFacts;
 import io.maskline.phone.PhoneNumbers;
@@ -43,8 +44,13 @@ public final class NumberApi implements HttpFeature {
         .onFailure(rc::fail);
   }
 
+  /** An org key lists its own org's dedicated numbers (OrgScope refuses another org's id). */
   private void list(RoutingContext rc) {
-    numbers.list(rc.queryParams().get("orgId"))
+    String orgId = rc.queryParams().get("orgId");
+    if (orgId == null && Principal.of(rc) instanceof Principal.OrgKey key) {
+      orgId = key.orgId();
+    }
+    numbers.list(orgId)
         .onSuccess(found -> rc.json(ProxyNumbers.page(found)))
         .onFailure(rc::fail);
   }

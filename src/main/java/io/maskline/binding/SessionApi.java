@@ -1,10 +1,12 @@
 package io.maskline.binding;
 
 import io.maskline.HttpFeature;
+import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.org.OrgFacts;
 import io.maskline.phone.PhoneNumbers;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -54,6 +56,7 @@ public final class SessionApi implements HttpFeature {
   private void get(RoutingContext rc) {
     String taskId = rc.pathParam("taskId");
     sessions.get(taskId)
+        .map(found -> found.filter(session -> Principal.of(rc).sees(session.orgId())))
         .onSuccess(found -> found.ifPresentOrElse(
             session -> rc.json(session.toJson()),
             () -> rc.fail(ApiException.notFound("no session for task " + taskId))))
@@ -62,7 +65,9 @@ public final class SessionApi implements HttpFeature {
 
   private void close(RoutingContext rc) {
     String taskId = rc.pathParam("taskId");
-    sessions.close(taskId)
+    // Another org's session is answered as missing, and left open.
+    sessions.get(taskId)
+        .compose(found -> found.isPresent() && Principal.of(rc).sees(found.get().orgId()) ? sessions.close(taskId) : Future.succeededFuture(false))
         .onSuccess(known -> {
           if (known) {
             rc.response().setStatusCode(204).end();

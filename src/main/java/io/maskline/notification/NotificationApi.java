@@ -1,6 +1,7 @@
 package io.maskline.notification;
 
 import io.maskline.HttpFeature;
+import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.org.Orgs;
@@ -112,8 +113,10 @@ public final class NotificationApi implements HttpFeature {
   }
 
   private void get(RoutingContext rc) {
-    String id = rc.pathParam("id");
+    String id = rc.pathParam("notificationId");
     notifications.get(id)
+        // Another org's notification is answered as one that does not exist.
+        .map(found -> found.filter(n -> Principal.of(rc).sees(n.orgId())))
         .onSuccess(found -> found.ifPresentOrElse(n -> rc.json(n.toJson()),
             () -> rc.fail(ApiException.notFound("notification " + id + " does not exist"))))
         .onFailure(rc::fail);

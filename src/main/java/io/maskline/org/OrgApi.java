@@ -1,30 +1,54 @@
 package io.maskline.org;
 
 import io.maskline.HttpFeature;
+import io.maskline.access.AuditLog;
+import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
-/** {@code PUT/GET /v1/orgs/{orgId}}. */
+/** {@code GET /v1/orgs}, {@code PUT/GET /v1/orgs/{orgId}}. */
 public final class OrgApi implements HttpFeature {
+  // Settings the audit log may show with their new value; the admin phone, email and credentials appear by name only.
+  private static final Set<String> AUDITED_WITH_VALUE = Set.of("name", "adminPhoneAcceptsSms", "anonymize", "routeRecipientsToAdmin", "recordCalls", "country");
+  private static final List<String> CREDENTIAL_FIELDS = List.of("onfleetWebhookSecret", "onfleetApiKey");
+
   private final Orgs orgs;
   private final PlatformCredentials credentials;
+  private final AuditLog audit;
 
-  public OrgApi(Orgs orgs, PlatformCredentials credentials) {
+  public OrgApi(Orgs orgs, PlatformCredentials credentials, AuditLog audit) {
     this.orgs = orgs;
     this.credentials = credentials;
+    this.audit = audit;
   }
 
   @Override
   public void mountApi(RouterBuilder api) {
+    api.getRoute("listOrgs").addHandler(this::list);
     api.getRoute("putOrg").addHandler(this::put);
     api.getRoute("getOrg").addHandler(this::get);
+  }
+
+  /** The platform sees every org, an org key its own. */
+  private void list(RoutingContext rc) {
+    Future<List<Org>> found = Principal.of(rc) instanceof Principal.OrgKey key
+        ? orgs.get(key.orgId()).map(org -> org.map(List::of).orElse(List.of()))
+        : orgs.list();
+    found.onSuccess(list -> rc.json(new JsonObject().put("items", new JsonArray(list.stream().map(Org::toJson).toList()))))
+        .onFailure(rc::fail);
   }
 
   private void put(RoutingContext rc) {
@@ -43,10 +67,41 @@ public final class OrgApi implements HttpFeature {
         body.getBoolean("adminPhoneAcceptsSms", true), body.getBoolean("anonymize", true),
         body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country));
     PlatformCredentials.validate(body);
-    orgs.put(org)
-        .compose(saved -> credentials.update(orgId, body).map(stored -> saved.toJson().mergeIn(stored.presence())))
+    List<String> credentialsGiven = CREDENTIAL_FIELDS.stream().filter(body::containsKey).toList();
+    Principal who = Principal.of(rc);
+    orgs.get(orgId)
+        .compose(before -> orgs.put(org)
+            .compose(saved -> credentials.update(orgId, body).map(stored -> saved.toJson().mergeIn(stored.presence())))
+            .compose(answer -> audited(who, before, org, credentialsGiven).map(answer)))
         .onSuccess(rc::json)
         .onFailure(rc::fail);
+  }
+
+  private Future<Org> audited(Principal who, Optional<Org> before, Org after, List<String> credentialsGiven) {
+    if (before.isEmpty()) {
+      JsonObject created = changes(new JsonObject(), after.toJson());
+      credentialsGiven.forEach(created.getJsonArray("changed")::add);
+      return audit.record(who, after.orgId(), AuditLog.Action.ORG_CREATED, created).map(after);
+    }
+    JsonObject changed = changes(before.get().toJson(), after.toJson());
+    credentialsGiven.forEach(changed.getJsonArray("changed")::add);
+    return changed.getJsonArray("changed").isEmpty() ? Future.succeededFuture(after)
+        : audit.record(who, after.orgId(), AuditLog.Action.ORG_SETTINGS_CHANGED, changed).map(after);
+  }
+
+  /** {@code {"changed": [names], "values": {name: new value}}}, values only for settings that identify no one. */
+  private static JsonObject changes(JsonObject before, JsonObject after) {
+    JsonArray changed = new JsonArray();
+    JsonObject values = new JsonObject();
+    for (String field : after.fieldNames()) {
+      if (!field.equals("orgId") && !Objects.equals(before.getValue(field), after.getValue(field))) {
+        changed.add(field);
+        if (AUDITED_WITH_VALUE.contains(field)) {
+          values.put(field, after.getValue(field));
+        }
+      }
+    }
+    return new JsonObject().put("changed", changed).put("values", values);
   }
 
   private void get(RoutingContext rc) {

@@ -52,6 +52,15 @@ public final class Orgs {
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(fromRow(rows.iterator().next())));
   }
 
+  /** Every org, by id. */
+  public Future<java.util.List<Org>> list() {
+    return pg.query(SELECT + " ORDER BY org_id").execute().map(rows -> {
+      java.util.List<Org> found = new java.util.ArrayList<>();
+      rows.forEach(row -> found.add(fromRow(row)));
+      return found;
+    });
+  }
+
   /** The org, or a {@code 404 NOT_FOUND} failure. */
   public Future<Org> require(String orgId) {
     return get(orgId).map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")));

@@ -1,5 +1,6 @@
 package io.maskline.notification;
 
+import io.maskline.support.OrgKeysForTests;
 import io.maskline.support.PlatformStub;
 import io.maskline.support.TestGateway;
 import io.maskline.support.Webhooks;
@@ -268,5 +269,26 @@ class NotificationsTest {
     assertThat(erased.getBoolean("anonymized")).isTrue();
     JsonObject after = gw.admin(HttpMethod.GET, "/v1/anonymization-requests/" + requestId + "/residue").send().await().bodyAsJsonObject();
     assertThat(after.getJsonObject("stores").getJsonObject("notifications").getLong("notifications")).isZero();
+  }
+
+  @Test
+  void anOrgsAdminKeySendsForItsOwnOrgAndSeesNoOtherOrgsNotifications() {
+    String orgA = id("org");
+    String orgB = id("org");
+    org(gw, orgA, new JsonObject());
+    org(gw, orgB, new JsonObject());
+    number(gw, orgA);
+    number(gw, orgB);
+    JsonObject adminA = OrgKeysForTests.create(gw, orgA, "admin");
+    HttpResponse<Buffer> own = OrgKeysForTests.as(gw, adminA, HttpMethod.POST, "/v1/notifications")
+        .sendJsonObject(new JsonObject().put("orgId", orgA).put("to", phone()).put("body", "hi").put("idempotencyKey", id("key"))).await();
+    assertThat(own.statusCode()).as(own.bodyAsString()).isEqualTo(202);
+    assertThat(OrgKeysForTests.as(gw, adminA, HttpMethod.GET, "/v1/notifications/" + own.bodyAsJsonObject().getString("id")).send().await()
+        .statusCode()).isEqualTo(200);
+    String ofB = notify(gw, orgB, phone(), "for B", id("key")).bodyAsJsonObject().getString("id");
+    assertProblem(OrgKeysForTests.as(gw, adminA, HttpMethod.GET, "/v1/notifications/" + ofB).send().await(), 404, "NOT_FOUND");
+    assertProblem(OrgKeysForTests.as(gw, adminA, HttpMethod.POST, "/v1/notifications")
+        .sendJsonObject(new JsonObject().put("orgId", orgB).put("to", phone()).put("body", "x").put("idempotencyKey", id("key"))).await(),
+        404, "NOT_FOUND");
   }
 }
