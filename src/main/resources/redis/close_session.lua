@@ -27,6 +27,13 @@ if proxy ~= '' then
   if s.pool ~= '' and redis.call('ZSCORE', s.pool, proxy) then
     redis.call('ZINCRBY', s.pool, -1, proxy)
   end
+  -- Sessions opened before sub-pools existed have no localTags.
+  for tag in string.gmatch(s.localTags or '', '%S+') do
+    local subPool = s.pool .. ':' .. tag
+    if redis.call('ZSCORE', subPool, proxy) then
+      redis.call('ZINCRBY', subPool, -1, proxy)
+    end
+  end
 end
 
 redis.call('HSET', sessionKey, 'status', 'closed', 'closedAt', now, 'closeReason', reason)

@@ -1,12 +1,14 @@
 -- Opens a session atomically: idempotency check, proxy-number choice, both routing keys, the participants'
 -- in-use sets, pool usage, the session record, its expiry entry and the archive event.
 -- KEYS[1] session key. ARGV: prefix, taskId, orgId, driver, recipient, variablesJson, nowMs, expiresAtMs,
---   routeTtlMs, anonymize (1/0), random (tie-break), archiveStream, orgPoolKey, sharedPoolKey, archiveMaxlen
+--   routeTtlMs, anonymize (1/0), random (tie-break), archiveStream, orgPoolKey, sharedPoolKey, archiveMaxlen,
+--   recipientTags (the recipient's locality tags, most specific first, space-separated: phone/Locality)
 -- Returns {'exists', ...session fields} | {'conflict'} | {'exhausted'} | {'opened', proxy}
 local sessionKey = KEYS[1]
 local prefix, taskId, orgId, driver, recipient, variables = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local now, expiresAt, routeTtl, anonymize, random = ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10] == '1', tonumber(ARGV[11])
 local archiveStream, orgPool, sharedPool, archiveMaxlen = ARGV[12], ARGV[13], ARGV[14], ARGV[15]
+local recipientTags = ARGV[16] or ''
 
 local existing = redis.call('HGETALL', sessionKey)
 if #existing > 0 then
@@ -49,14 +51,48 @@ local function pick(pool, busyDriver, busyRecipient)
   return nil
 end
 
-local proxy, pool = '', ''
+-- The org's numberSelection (PUT /v1/orgs): 'sticky-local' (default) or 'least-used'.
+local function sticky(busyDriver, busyRecipient)
+  local last = redis.call('HGET', prefix .. 'sticky:' .. orgId, recipient)
+  if not last or busyDriver[last] or busyRecipient[last] then return nil end
+  -- Still in one of the pools this org allocates from (a removed number left its pool).
+  for _, candidatePool in ipairs({orgPool, sharedPool}) do
+    if redis.call('ZSCORE', candidatePool, last) then return last, candidatePool end
+  end
+  return nil
+end
+
+local proxy, pool, localTags = '', '', ''
 if anonymize then
   local busyDriver, busyRecipient = inUse(driver), inUse(recipient)
-  for _, candidatePool in ipairs({orgPool, sharedPool}) do
-    proxy = pick(candidatePool, busyDriver, busyRecipient)
-    if proxy then pool = candidatePool break end
+  local selection = redis.call('HGET', prefix .. 'org:' .. orgId, 'numberSelection')
+  local stickyLocal = selection ~= 'least-used'
+  proxy, pool = nil, nil
+  if stickyLocal then
+    proxy, pool = sticky(busyDriver, busyRecipient)
+  end
+  if not proxy then
+    for _, candidatePool in ipairs({orgPool, sharedPool}) do
+      -- Each pool's sub-pools of the recipient's area code and country first (ProxyNumbers keeps them).
+      if stickyLocal then
+        for tag in string.gmatch(recipientTags, '%S+') do
+          proxy = pick(candidatePool .. ':' .. tag, busyDriver, busyRecipient)
+          if proxy then break end
+        end
+      end
+      proxy = proxy or pick(candidatePool, busyDriver, busyRecipient)
+      if proxy then pool = candidatePool break end
+    end
   end
   if not proxy then return {'exhausted'} end
+  if stickyLocal then
+    redis.call('HSET', prefix .. 'sticky:' .. orgId, recipient, proxy)
+  end
+  -- The number's sub-pools count its sessions too, so that they order by use like the pool itself.
+  localTags = redis.call('HGET', prefix .. 'num:' .. proxy, 'localTags') or ''
+  for tag in string.gmatch(localTags, '%S+') do
+    redis.call('ZINCRBY', pool .. ':' .. tag, 1, proxy)
+  end
 
   local driverRoute = prefix .. 'route:' .. proxy .. ':' .. driver
   local recipientRoute = prefix .. 'route:' .. proxy .. ':' .. recipient
@@ -71,7 +107,7 @@ if anonymize then
 end
 
 redis.call('HSET', sessionKey, 'taskId', taskId, 'orgId', orgId, 'driver', driver, 'recipient', recipient,
-  'proxy', proxy, 'pool', pool, 'variables', variables, 'status', 'open', 'openedAt', now, 'expiresAt', expiresAt,
+  'proxy', proxy, 'pool', pool, 'localTags', localTags, 'variables', variables, 'status', 'open', 'openedAt', now, 'expiresAt', expiresAt,
   'anonymized', anonymize and '1' or '0')
 redis.call('PEXPIRE', sessionKey, routeTtl)
 redis.call('ZADD', prefix .. 'session-expiry', expiresAt, taskId)

@@ -24,6 +24,7 @@ import io.maskline.binding.InboundLedger;
 import io.maskline.binding.InboundLookup;
 import io.maskline.binding.NumberApi;
 import io.maskline.binding.ProxyNumbers;
+import io.maskline.binding.RecipientMemoryErasure;
 import io.maskline.binding.SessionApi;
 import io.maskline.binding.Sessions;
 import io.maskline.config.CronSchedule;
@@ -37,6 +38,7 @@ import io.maskline.provider.twilio.NotificationStatusCallbacks;
 import io.maskline.provider.twilio.TwilioMessages;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
+import io.maskline.optout.OptOutErasure;
 import io.maskline.optout.OptOuts;
 import io.maskline.org.OrgApi;
 import io.maskline.org.OrgFacts;
@@ -89,6 +91,8 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
 
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
     List<ErasureStore> erasureStores = new ArrayList<>(ErasureStores.builtIn(services.redis(), recordings));
+    erasureStores.add(new OptOutErasure(services.redis()));
+    erasureStores.add(new RecipientMemoryErasure(services.redis()));
     erasureStores.add(new NotificationErasure());
     Notifications notifications = new Notifications(services.pg());
     NotificationArchive notificationArchive = new NotificationArchive(services.redis());

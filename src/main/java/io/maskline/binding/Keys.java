@@ -35,6 +35,16 @@ public final class Keys {
     return orgId == null ? SHARED_POOL : PREFIX + "pool:" + orgId;
   }
 
+  /** The numbers of a pool at home in one place ({@link io.maskline.phone.Locality} tag), scored like the pool. */
+  public static String localPool(String orgId, String tag) {
+    return pool(orgId) + ":" + tag;
+  }
+
+  /** Per recipient of an org (field: E.164), the proxy number of their latest session with it. */
+  public static String stickyNumbers(String orgId) {
+    return PREFIX + "sticky:" + orgId;
+  }
+
   public static String session(String taskId) {
     return PREFIX + "session:" + taskId;
   }

@@ -2,6 +2,7 @@ package io.maskline.binding;
 
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
+import io.maskline.phone.Locality;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,9 +56,11 @@ public final class ProxyNumbers {
             return Future.failedFuture(ApiException.notFound("number " + number + " does not exist"));
           }
           String orgId = rows.iterator().next().getString("org_id");
-          return redis.batch(List.of(
-              Request.cmd(Command.ZREM).arg(Keys.pool(orgId)).arg(number),
-              Request.cmd(Command.DEL).arg(Keys.number(number)))).mapEmpty();
+          List<Request> removals = new ArrayList<>();
+          removals.add(Request.cmd(Command.ZREM).arg(Keys.pool(orgId)).arg(number));
+          Locality.tags(number).forEach(tag -> removals.add(Request.cmd(Command.ZREM).arg(Keys.localPool(orgId, tag)).arg(number)));
+          removals.add(Request.cmd(Command.DEL).arg(Keys.number(number)));
+          return redis.batch(removals).mapEmpty();
         });
   }
 
@@ -101,10 +104,19 @@ public final class ProxyNumbers {
     return redis.batch(mirrorRequests(number, orgId)).mapEmpty();
   }
 
+  /**
+   * The number in its pool and in its pool's sub-pools of its area code and country (open_session.lua prefers those
+   * of the recipient's), and its owner and locality tags. Sub-pools count sessions like the pool; one created for a
+   * number already in use starts at 0 and catches up as its sessions end.
+   */
   private static List<Request> mirrorRequests(String number, String orgId) {
-    return List.of(
-        Request.cmd(Command.ZADD).arg(Keys.pool(orgId)).arg("NX").arg(0).arg(number),
-        Request.cmd(Command.HSET).arg(Keys.number(number)).arg("orgId").arg(orgId == null ? "" : orgId));
+    List<String> tags = Locality.tags(number);
+    List<Request> writes = new ArrayList<>();
+    writes.add(Request.cmd(Command.ZADD).arg(Keys.pool(orgId)).arg("NX").arg(0).arg(number));
+    tags.forEach(tag -> writes.add(Request.cmd(Command.ZADD).arg(Keys.localPool(orgId, tag)).arg("NX").arg(0).arg(number)));
+    writes.add(Request.cmd(Command.HSET).arg(Keys.number(number)).arg("orgId").arg(orgId == null ? "" : orgId)
+        .arg("localTags").arg(String.join(" ", tags)));
+    return writes;
   }
 
   static JsonObject page(List<ProxyNumber> numbers) {

@@ -3,6 +3,7 @@ package io.maskline.binding;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.config.GatewayConfig;
+import io.maskline.phone.Locality;
 import io.maskline.storage.RedisScript;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +30,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * The session lifecycle in Redis. Open and close are each one Lua script, so a binding is never half-written and
- * no participant ever has two open sessions on one proxy number, however many pods allocate at once.
+ * no participant ever has two open sessions on one proxy number, however many pods allocate at once. The org's
+ * {@code numberSelection} picks the number: {@code sticky-local} (default) reuses the number the recipient last had
+ * with the org when it is free for both parties, else prefers numbers of the recipient's area code (NANP) and
+ * country ({@link Locality}), each the least used; {@code least-used} takes the least-used free number.
  */
 public final class Sessions {
   private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
@@ -72,7 +76,8 @@ public final class Sessions {
         Long.toString(config.safetyTtl().plus(ROUTE_TTL_MARGIN).toMillis()),
         request.anonymize() ? "1" : "0",
         Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30)),
-        Keys.ARCHIVE_STREAM, Keys.pool(request.orgId()), Keys.SHARED_POOL, Keys.ARCHIVE_STREAM_MAXLEN);
+        Keys.ARCHIVE_STREAM, Keys.pool(request.orgId()), Keys.SHARED_POOL, Keys.ARCHIVE_STREAM_MAXLEN,
+        String.join(" ", Locality.tags(request.recipientPhone())));
     return OPEN.run(redis, List.of(Keys.session(request.taskId())), args).compose(answer -> {
       String outcome = answer.get(0).toString();
       return switch (outcome) {

@@ -42,10 +42,13 @@ public final class OptOuts {
         .mapEmpty();
   }
 
-  /** Removes the opt-out (START): the mirror first, so no forward is refused on a record already gone. */
+  /**
+   * Removes the opt-out (START): the mirror first, so no forward is refused on a record already gone; should
+   * Postgres then fail, the next start-up's re-mirror errs on the side of the opt-out.
+   */
   public Future<Void> optIn(String orgId, String phone) {
-    return pg.preparedQuery(DELETE).execute(Tuple.of(orgId, phone))
-        .compose(done -> redis.send(mirrorRemove(orgId, phone)))
+    return redis.send(mirrorRemove(orgId, phone))
+        .compose(done -> pg.preparedQuery(DELETE).execute(Tuple.of(orgId, phone)))
         .mapEmpty();
   }
 

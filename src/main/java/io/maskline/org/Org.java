@@ -12,7 +12,8 @@ public record Org(
     boolean anonymize,
     boolean routeRecipientsToAdmin,
     boolean recordCalls,
-    String country) {
+    String country,
+    NumberSelection numberSelection) {
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -24,6 +25,7 @@ public record Org(
         .put("anonymize", anonymize)
         .put("routeRecipientsToAdmin", routeRecipientsToAdmin)
         .put("recordCalls", recordCalls)
-        .put("country", country);
+        .put("country", country)
+        .put("numberSelection", numberSelection.value());
   }
 }

@@ -65,7 +65,8 @@ public final class OrgApi implements HttpFeature {
     String email = givenEmail == null || givenEmail.isBlank() ? null : EmailAddresses.require("email", givenEmail);
     Org org = orgs.normalized(new Org(orgId, body.getString("name"), email, body.getString("adminPhone"),
         body.getBoolean("adminPhoneAcceptsSms", true), body.getBoolean("anonymize", true),
-        body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country));
+        body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country,
+        NumberSelection.of(body.getString("numberSelection"))));
     PlatformCredentials.validate(body);
     List<String> credentialsGiven = CREDENTIAL_FIELDS.stream().filter(body::containsKey).toList();
     Principal who = Principal.of(rc);

@@ -20,12 +20,12 @@ import java.util.regex.Pattern;
  */
 public final class Orgs {
   private static final String UPSERT = """
-      INSERT INTO orgs (org_id, name, email, admin_phone, admin_phone_accepts_sms, anonymize, route_recipients_to_admin, record_calls, country)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      INSERT INTO orgs (org_id, name, email, admin_phone, admin_phone_accepts_sms, anonymize, route_recipients_to_admin, record_calls, country, number_selection)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
       ON CONFLICT (org_id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, admin_phone = EXCLUDED.admin_phone,
         admin_phone_accepts_sms = EXCLUDED.admin_phone_accepts_sms, anonymize = EXCLUDED.anonymize,
         route_recipients_to_admin = EXCLUDED.route_recipients_to_admin, record_calls = EXCLUDED.record_calls,
-        country = EXCLUDED.country, updated_at = now()""";
+        country = EXCLUDED.country, number_selection = EXCLUDED.number_selection, updated_at = now()""";
   private static final String SELECT = "SELECT * FROM orgs";
   private static final Pattern ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
 
@@ -42,7 +42,7 @@ public final class Orgs {
   public Future<Org> put(Org org) {
     return pg.preparedQuery(UPSERT)
         .execute(Tuple.of(org.orgId(), org.name(), org.email(), org.adminPhone(), org.adminPhoneAcceptsSms(), org.anonymize(),
-            org.routeRecipientsToAdmin(), org.recordCalls(), org.country()))
+            org.routeRecipientsToAdmin(), org.recordCalls(), org.country(), org.numberSelection().value()))
         .compose(done -> mirror(org))
         .map(org);
   }
@@ -102,13 +102,14 @@ public final class Orgs {
         .arg("routeRecipientsToAdmin").arg(flag(org.routeRecipientsToAdmin()))
         .arg("recordCalls").arg(flag(org.recordCalls()))
         .arg("country").arg(countryOf(org))
-        .arg("name").arg(nullToEmpty(org.name()));
+        .arg("name").arg(nullToEmpty(org.name()))
+        .arg("numberSelection").arg(org.numberSelection().value());
   }
 
   static Org fromRow(Row row) {
     return new Org(row.getString("org_id"), row.getString("name"), row.getString("email"), row.getString("admin_phone"),
         row.getBoolean("admin_phone_accepts_sms"), row.getBoolean("anonymize"), row.getBoolean("route_recipients_to_admin"),
-        row.getBoolean("record_calls"), row.getString("country"));
+        row.getBoolean("record_calls"), row.getString("country"), NumberSelection.of(row.getString("number_selection")));
   }
 
   /** Normalizes the admin phone in the org's country; null stays null. */
@@ -116,7 +117,7 @@ public final class Orgs {
     String phone = org.adminPhone() == null || org.adminPhone().isBlank() ? null
         : PhoneNumbers.require("adminPhone", org.adminPhone(), countryOf(org));
     return new Org(org.orgId(), org.name(), org.email(), phone, org.adminPhoneAcceptsSms(), org.anonymize(),
-        org.routeRecipientsToAdmin(), org.recordCalls(), org.country());
+        org.routeRecipientsToAdmin(), org.recordCalls(), org.country(), org.numberSelection());
   }
 
   private static String flag(boolean value) {

@@ -152,10 +152,13 @@ class ArchiverTest {
       assertThat(count(pg, "SELECT count(*) FROM communications WHERE provider_sid = $1", sid)).isEqualTo(1);
       // Two archiver loops may split these entries: a status can be parked by one loop while the other inserts its
       // row, neither seeing the other's uncommitted work. The maintenance pass (every 30 s) applies such parked
-      // updates; run it now rather than wait for it.
-      new ArchiveWriter(pg).applyParked(1_000).await();
+      // updates; run it now rather than wait for it, again while the other loop's batch may still be in flight.
+      ArchiveWriter writer = new ArchiveWriter(pg);
+      eventually("the parked status is applied", WAIT, () -> {
+        writer.applyParked(1_000).await();
+        return "delivered".equals(one("SELECT status FROM communications WHERE provider_sid = $1", sid).getString("status"));
+      });
       Row row = one("SELECT * FROM communications WHERE provider_sid = $1", sid);
-      assertThat(row.getString("status")).isEqualTo("delivered");
       assertThat(row.getOffsetDateTime("started_at").toInstant()).isEqualTo(Instant.ofEpochMilli(t));
       assertThat(count(pg, "SELECT count(*) FROM raw_events WHERE provider_sid = $1 AND kind = 'interaction'", sid)).isEqualTo(1);
       assertThat(count(pg, "SELECT count(*) FROM raw_events WHERE provider_sid = $1 AND kind = 'status'", sid)).isEqualTo(1);

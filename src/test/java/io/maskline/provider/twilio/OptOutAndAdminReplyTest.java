@@ -67,6 +67,26 @@ class OptOutAndAdminReplyTest {
     return response.bodyAsString();
   }
 
+  /** Recorded in Postgres and in the hot path's mirror. */
+  static boolean optedOut(String orgId, String phone) {
+    return optOuts.isOptedOut(orgId, phone).await() && mirrored(orgId, phone);
+  }
+
+  static boolean optedIn(String orgId, String phone) {
+    return !optOuts.isOptedOut(orgId, phone).await() && !mirrored(orgId, phone);
+  }
+
+  static boolean mirrored(String orgId, String phone) {
+    return gw.gateway.services().redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SISMEMBER)
+        .arg(io.maskline.binding.Keys.optOuts(orgId)).arg(phone)).await().toInteger() == 1;
+  }
+
+  static String replyTarget(String number) {
+    var value = gw.gateway.services().redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.GET)
+        .arg(io.maskline.binding.Keys.replyTarget(number))).await();
+    return value == null ? null : value.toString();
+  }
+
   static String escaped(String text) {
     return text.replace("&", "&amp;");
   }
@@ -81,7 +101,7 @@ class OptOutAndAdminReplyTest {
     assertThat(twiml(hooks.sms(recipient, org.number(), "  Stop ")))
         .contains("<Message>" + escaped(TEXTS.optedOut().formatted(org.name())) + "</Message>")
         .doesNotContain(driver);
-    eventually("opt-out recorded in Postgres", Duration.ofSeconds(5), () -> optOuts.isOptedOut(org.orgId(), recipient).await());
+    eventually("opt-out recorded", Duration.ofSeconds(10), () -> optedOut(org.orgId(), recipient));
 
     assertThat(twiml(hooks.sms(recipient, org.number(), "Are you close?"))).as("the recipient's messages stop").isEqualTo(EMPTY);
     assertThat(twiml(hooks.call(recipient, org.number()))).as("and their calls")
@@ -93,7 +113,7 @@ class OptOutAndAdminReplyTest {
 
     assertThat(twiml(hooks.sms(recipient, org.number(), "UNSTOP")))
         .contains("<Message>" + escaped(TEXTS.optedIn().formatted(org.name())) + "</Message>");
-    eventually("opt-in recorded in Postgres", Duration.ofSeconds(5), () -> !optOuts.isOptedOut(org.orgId(), recipient).await());
+    eventually("opt-in recorded", Duration.ofSeconds(10), () -> optedIn(org.orgId(), recipient));
     assertThat(twiml(hooks.sms(driver, org.number(), "Outside now"))).contains("<Message to=\"" + recipient + "\"");
   }
 
@@ -103,7 +123,7 @@ class OptOutAndAdminReplyTest {
     String recipient = phone();
     String first = task(org, phone(), recipient);
     assertThat(twiml(hooks.sms(recipient, org.number(), "QUIT"))).contains("unsubscribed");
-    eventually("opt-out recorded", Duration.ofSeconds(5), () -> optOuts.isOptedOut(org.orgId(), recipient).await());
+    eventually("opt-out recorded", Duration.ofSeconds(10), () -> optedOut(org.orgId(), recipient));
     end(first);
 
     assertThat(twiml(hooks.sms(recipient, org.number(), "One more thing"))).as("not to the admin after the task").isEqualTo(EMPTY);
@@ -130,10 +150,10 @@ class OptOutAndAdminReplyTest {
     end(task(org, phone(), earlier));
     end(task(org, phone(), latest));
     assertThat(twiml(hooks.sms(earlier, org.number(), "Wrong parcel"))).contains("<Message to=\"" + org.adminPhone() + "\"");
+    eventually("the earlier one is remembered", Duration.ofSeconds(10), () -> earlier.equals(replyTarget(org.number())));
     assertThat(twiml(hooks.sms(latest, org.number(), "Left at the door?"))).contains("<Message to=\"" + org.adminPhone() + "\"");
 
-    eventually("the reply target is remembered", Duration.ofSeconds(5),
-        () -> twiml(hooks.sms(org.adminPhone(), org.number(), "Yes, at the door")).contains("to=\"" + latest + "\""));
+    eventually("the reply target is remembered", Duration.ofSeconds(10), () -> latest.equals(replyTarget(org.number())));
     assertThat(twiml(hooks.sms(org.adminPhone(), org.number(), "Anything else?")))
         .isEqualTo("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message to=\"" + latest + "\" from=\"" + org.number()
             + "\">Anything else?</Message></Response>");
@@ -158,8 +178,8 @@ class OptOutAndAdminReplyTest {
     end(task(org, phone(), recipient));
     assertThat(twiml(hooks.sms(recipient, org.number(), "Where is it?"))).contains("to=\"" + org.adminPhone() + "\"");
     assertThat(twiml(hooks.sms(recipient, org.number(), "STOP"))).contains("unsubscribed");
-    eventually("opt-out mirrored", Duration.ofSeconds(5),
-        () -> twiml(hooks.sms(org.adminPhone(), org.number(), "It is on its way")).contains(TEXTS.recipientOptedOutSms()));
+    eventually("opt-out recorded", Duration.ofSeconds(10), () -> optedOut(org.orgId(), recipient) && recipient.equals(replyTarget(org.number())));
+    assertThat(twiml(hooks.sms(org.adminPhone(), org.number(), "It is on its way"))).contains(TEXTS.recipientOptedOutSms());
   }
 
   @Test
