@@ -1,5 +1,6 @@
 package io.maskline;
 
+import io.maskline.api.AdminApiContract;
 import io.maskline.config.GatewayConfig;
 import io.maskline.ops.Health;
 import io.maskline.storage.Postgres;
@@ -8,7 +9,6 @@ import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.maskline.api.AdminApiContract;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

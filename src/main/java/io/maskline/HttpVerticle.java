@@ -4,10 +4,10 @@ import io.maskline.access.Authenticator;
 import io.maskline.access.OrgScope;
 import io.maskline.api.AdminAuth;
 import io.maskline.api.ErrorCode;
+import io.maskline.api.HttpFeature;
 import io.maskline.api.Problems;
 import io.maskline.ops.Health;
 import io.maskline.ops.RequestIds;
-import io.maskline.provider.twilio.TwilioWebhooks;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -94,7 +94,7 @@ public final class HttpVerticle extends VerticleBase {
   /** The BodyHandler for every route but the webhooks, which read and decode their own form ({@code WebhookForm}). */
   private static PlatformHandler bodiesExceptWebhooks(BodyHandler bodies) {
     return rc -> {
-      if (rc.request().path().startsWith(TwilioWebhooks.PATH_PREFIX)) {
+      if (rc.request().path().startsWith(HttpFeature.WEBHOOK_PATH_PREFIX)) {
         rc.next();
       } else {
         bodies.handle(rc);

@@ -1,7 +1,7 @@
 package io.maskline.access;
 
-import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
+import io.maskline.api.HttpFeature;
 import io.maskline.org.Orgs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

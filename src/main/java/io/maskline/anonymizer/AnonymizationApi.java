@@ -1,10 +1,10 @@
 package io.maskline.anonymizer;
 
-import io.maskline.HttpFeature;
 import io.maskline.access.AuditLog;
 import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
+import io.maskline.api.HttpFeature;
 import io.maskline.org.Orgs;
 import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
@@ -63,7 +63,7 @@ public final class AnonymizationApi implements HttpFeature {
       throw ApiException.invalid("phone or email (or both) is required");
     }
     if (email != null) {
-      email = EmailAddresses.require("email", email);
+      email = EmailAddresses.normalize(email).orElseThrow(() -> ApiException.invalidEmail("email"));
     }
     List<String> scope = scope(body.getJsonArray("scope"));
     boolean deleteContent = body.getBoolean("deleteRecordingsAndBodies", false);

@@ -1,6 +1,5 @@
 package io.maskline.anonymizer;
 
-import io.maskline.provider.twilio.TwilioRecordings;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,7 +34,7 @@ final class ArchiveErasure implements ErasureStore {
 
   private final ArchiveRedaction redaction;
 
-  ArchiveErasure(TwilioRecordings recordings) {
+  ArchiveErasure(Recordings recordings) {
     this.redaction = new ArchiveRedaction(recordings);
   }
 

@@ -1,7 +1,6 @@
 package io.maskline.anonymizer;
 
-import io.maskline.provider.twilio.TwilioRecordings;
-import io.maskline.provider.twilio.TwilioRecordings.Deletion;
+import io.maskline.anonymizer.Recordings.Deletion;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +22,7 @@ import java.util.stream.Collectors;
  * of {@code identity_tokens}) and, when the request's scope includes them, their raw provider payloads; work out
  * in Java ({@link IdentityMatcher}) what each becomes; write it. With {@code deleteRecordingsAndBodies}, the matched
  * records also lose their message bodies and their recordings, deleted at the provider first (the archive's
- * {@link TwilioRecordings}); a recording the provider would not delete keeps its sid and is reported.
+ * {@link Recordings}); a recording the provider would not delete keeps its sid and is reported.
  *
  * <p>One statement finds everything and the writes are sent together, so a request costs few round trips. Only
  * rows whose values really change are written: a second run finds nothing left to change.
@@ -65,9 +64,9 @@ final class ArchiveRedaction {
 
   private static final Deletion DELETED = new Deletion("", true, 0, null);
 
-  private final TwilioRecordings recordings;
+  private final Recordings recordings;
 
-  ArchiveRedaction(TwilioRecordings recordings) {
+  ArchiveRedaction(Recordings recordings) {
     this.recordings = recordings;
   }
 

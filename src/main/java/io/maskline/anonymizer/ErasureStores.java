@@ -1,6 +1,5 @@
 package io.maskline.anonymizer;
 
-import io.maskline.provider.twilio.TwilioRecordings;
 import io.vertx.redis.client.Redis;
 
 import java.util.List;
@@ -15,7 +14,7 @@ public final class ErasureStores {
    *
    * @param recordings deletes recordings at the provider (requests that also delete recordings and bodies)
    */
-  public static List<ErasureStore> builtIn(Redis redis, TwilioRecordings recordings) {
+  public static List<ErasureStore> builtIn(Redis redis, Recordings recordings) {
     return List.of(new ArchiveErasure(recordings), new RedisHistoryErasure(redis));
   }
 }

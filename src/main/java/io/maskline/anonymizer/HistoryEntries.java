@@ -1,6 +1,6 @@
 package io.maskline.anonymizer;
 
-import io.maskline.binding.Keys;
+import io.maskline.storage.Keys;
 import io.maskline.storage.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

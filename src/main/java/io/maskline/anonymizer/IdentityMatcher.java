@@ -1,6 +1,5 @@
 package io.maskline.anonymizer;
 
-import io.maskline.archive.ArchiveSearch;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +26,8 @@ import java.util.regex.Pattern;
  * decides, exactly, what changes.
  */
 public final class IdentityMatcher {
-  public static final String ANONYMIZED = ArchiveSearch.ANONYMIZED;
+  /** What a person's number, email or mention becomes in the archive. */
+  public static final String ANONYMIZED = "Anonymized";
   static final int MIN_DIGITS = 6;
   static final int MAX_DIGITS = 17;
 

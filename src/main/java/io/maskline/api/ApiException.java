@@ -20,4 +20,9 @@ public final class ApiException extends RuntimeException {
   public static ApiException invalid(String detail) {
     return new ApiException(ErrorCode.VALIDATION_FAILED, detail);
   }
+
+  /** For {@code EmailAddresses.normalize(...).orElseThrow(...)}: the field names what was refused. */
+  public static ApiException invalidEmail(String field) {
+    return invalid(field + " is not a valid email address");
+  }
 }

@@ -1,9 +1,10 @@
 package io.maskline.archive;
 
-import io.maskline.HttpFeature;
 import io.maskline.access.AuditLog;
 import io.maskline.access.Principal;
+import io.maskline.anonymizer.AnonymizeAndDelete;
 import io.maskline.api.ApiException;
+import io.maskline.api.HttpFeature;
 import io.maskline.org.Org;
 import io.maskline.org.Orgs;
 import io.maskline.phone.EmailAddresses;
@@ -70,7 +71,7 @@ public final class ArchiveApi implements HttpFeature {
     String cursorText = blankToNull(params.get("cursor"));
     ArchiveSearch.Cursor cursor = cursorText == null ? null : ArchiveSearch.Cursor.decode(cursorText);
     String givenEmail = blankToNull(params.get("email"));
-    String email = givenEmail == null ? null : EmailAddresses.require("email", givenEmail);
+    String email = givenEmail == null ? null : EmailAddresses.normalize(givenEmail).orElseThrow(() -> ApiException.invalidEmail("email"));
     String phone = phoneParam(params.get("phone"));
     Future<Org> org = orgs.require(orgId);
     Function<String, ArchiveSearch.Query> query = country -> {

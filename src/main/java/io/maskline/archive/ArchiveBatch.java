@@ -85,43 +85,41 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
   }
 
   private static RawEvent map(StreamEntry entry, Map<String, Communication> communications, Map<String, StatusUpdate> statuses) {
-    String kind = required(entry, "kind");
-    long at = Long.parseLong(required(entry, "at"));
-    String orgId = text(entry.field("orgId"));
-    return switch (kind) {
-      case "interaction", "email" -> {
-        String sid = required(entry, "sid");
-        boolean email = kind.equals("email");
-        String forwardedTo = text(entry.field("forwardedTo"));
-        Communication row = new Communication(orgId, sid, blankToNull(entry.field("taskId")),
-            email ? "email" : channel(required(entry, "channel")),
-            email ? "outbound" : or(entry.field("direction"), "inbound"),
-            identity(entry.field("from")),
-            identity(forwardedTo.isEmpty() ? entry.field("to") : forwardedTo),
-            identity(entry.field("proxy")),
-            blankToNull(clean(entry.field("body"))), at, blankToNull(entry.field("status")),
-            email ? "email" : blankToNull(entry.field("routedTo")),
-            blankToNull(entry.field("relatedSid")), variables(entry.field("variables")));
-        communications.merge(orgId + "\u0000" + sid, row, (first, again) -> again.at() < first.at() ? again : first);
-        yield new RawEvent(kind + ":" + orgId + ":" + sid, at, orgId, kind, sid, row.taskId(),
-            email ? fieldsJson(entry) : payload(entry));
-      }
-      case "status" -> {
-        String sid = required(entry, "sid");
-        String recordingSid = blankToNull(entry.field("recordingSid"));
-        Integer duration = blankToNull(entry.field("durationSeconds")) == null ? null : Integer.valueOf(entry.field("durationSeconds").trim());
-        // A recording callback reports the recording, not the call: it must not overwrite the call's status.
-        StatusUpdate update = recordingSid != null
-            ? new StatusUpdate(sid, orgId, null, null, null, null, recordingSid, blankToNull(entry.field("recordingUrl")))
-            : new StatusUpdate(sid, orgId, blankToNull(entry.field("status")), at, duration, duration == null ? null : at, null, null);
-        statuses.merge(sid, update, StatusUpdate::merge);
-        yield new RawEvent("status:" + orgId + ":" + sid + ":" + text(entry.field("status")) + ":" + text(recordingSid) + ":" + at,
-            at, orgId, kind, sid, null, payload(entry));
-      }
-      case "session" -> new RawEvent("session:" + required(entry, "taskId") + ":" + required(entry, "action") + ":" + at, at,
-          orgId, kind, null, entry.field("taskId"), fieldsJson(entry));
-      default -> throw new IllegalArgumentException("unknown kind " + kind);
-    };
+    ArchiveEvent event = ArchiveEvent.decode(entry.fields());
+    if (event instanceof ArchiveEvent.Interaction e) {
+      // Where it went, or else the proxy number it reached.
+      String to = text(e.forwardedTo()).isEmpty() ? e.proxy() : e.forwardedTo();
+      Communication row = new Communication(e.orgId(), e.sid(), blankToNull(e.taskId()), e.channel(), "inbound",
+          identity(e.from()), identity(to), identity(e.proxy()), blankToNull(clean(e.body())), e.at(), blankToNull(e.status()),
+          blankToNull(e.routedTo()), null, variables(e.variables()));
+      return communication(row, "interaction", payload(entry), communications);
+    }
+    if (event instanceof ArchiveEvent.Email e) {
+      Communication row = new Communication(e.orgId(), e.sid(), blankToNull(e.taskId()), "email", "outbound", identity(e.from()),
+          identity(e.to()), null, blankToNull(clean(e.body())), e.at(), blankToNull(e.status()), "email",
+          blankToNull(e.relatedSid()), variables(null));
+      return communication(row, "email", fieldsJson(entry), communications);
+    }
+    if (event instanceof ArchiveEvent.Status e) {
+      String recordingSid = blankToNull(e.recordingSid());
+      Integer duration = blankToNull(e.durationSeconds()) == null ? null : Integer.valueOf(e.durationSeconds().trim());
+      // A recording callback reports the recording, not the call: it must not overwrite the call's status.
+      StatusUpdate update = recordingSid != null
+          ? new StatusUpdate(e.sid(), e.orgId(), null, null, null, null, recordingSid, blankToNull(e.recordingUrl()))
+          : new StatusUpdate(e.sid(), e.orgId(), blankToNull(e.status()), e.at(), duration, duration == null ? null : e.at(), null, null);
+      statuses.merge(e.sid(), update, StatusUpdate::merge);
+      return new RawEvent("status:" + e.orgId() + ":" + e.sid() + ":" + text(e.status()) + ":" + text(recordingSid) + ":" + e.at(),
+          e.at(), e.orgId(), "status", e.sid(), null, payload(entry));
+    }
+    ArchiveEvent.Session e = (ArchiveEvent.Session) event;
+    return new RawEvent("session:" + e.taskId() + ":" + e.action() + ":" + e.at(), e.at(), e.orgId(), "session", null, e.taskId(),
+      fieldsJson(entry));
+  }
+
+  /** One row per (org, sid), the earliest delivery winning; its raw event keyed the same way. */
+  private static RawEvent communication(Communication row, String kind, String payload, Map<String, Communication> communications) {
+    communications.merge(row.orgId() + "\u0000" + row.sid(), row, (first, again) -> again.at() < first.at() ? again : first);
+    return new RawEvent(kind + ":" + row.orgId() + ":" + row.sid(), row.at(), row.orgId(), kind, row.sid(), row.taskId(), payload);
   }
 
   /** Phone numbers to E.164, email addresses lower-cased; anything else (e.g. "anonymous") as given. */
@@ -141,13 +139,6 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
       return PhoneNumbers.normalize(text, "US").orElse(text);
     }
     return text;
-  }
-
-  private static String channel(String value) {
-    if (!value.equals("sms") && !value.equals("voice")) {
-      throw new IllegalArgumentException("unknown channel " + value);
-    }
-    return value;
   }
 
   private static String variables(String json) {
@@ -211,14 +202,6 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
     }
   }
 
-  private static String required(StreamEntry entry, String field) {
-    String value = blankToNull(entry.field(field));
-    if (value == null) {
-      throw new IllegalArgumentException("missing " + field);
-    }
-    return value;
-  }
-
   /** Postgres text and jsonb refuse NUL characters; a provider payload must not be able to stall the archive. */
   private static String clean(String value) {
     return value == null || value.indexOf('\u0000') < 0 ? value : value.replace("\u0000", "");
@@ -226,10 +209,6 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
 
   private static String text(String value) {
     return value == null ? "" : value;
-  }
-
-  private static String or(String value, String fallback) {
-    return value == null || value.isBlank() ? fallback : value;
   }
 
   private static String blankToNull(String value) {

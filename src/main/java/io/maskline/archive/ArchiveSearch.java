@@ -1,5 +1,6 @@
 package io.maskline.archive;
 
+import io.maskline.anonymizer.IdentityMatcher;
 import io.maskline.api.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +26,6 @@ import java.util.List;
  * however many rows the person has or how large the archive is.
  */
 public final class ArchiveSearch {
-  public static final String ANONYMIZED = "Anonymized";
   private static final String COLUMNS = """
       id, org_id, provider_sid, task_id, channel, direction, from_addr, to_addr, proxy_number, body, started_at, ended_at,
       duration_seconds, recording_sid, recording_url, status, routed_to, related_sid, variables, anonymized""";
@@ -144,8 +144,8 @@ public final class ArchiveSearch {
         .put("taskId", row.getString("task_id"))
         .put("channel", row.getString("channel"))
         .put("direction", row.getString("direction"))
-        .put("from", anonymized ? ANONYMIZED : row.getString("from_addr"))
-        .put("to", anonymized ? ANONYMIZED : row.getString("to_addr"))
+        .put("from", anonymized ? IdentityMatcher.ANONYMIZED : row.getString("from_addr"))
+        .put("to", anonymized ? IdentityMatcher.ANONYMIZED : row.getString("to_addr"))
         .put("proxyNumber", row.getString("proxy_number"))
         .put("body", row.getString("body"))
         .put("startedAt", instant(row.getOffsetDateTime("started_at")))

@@ -1,8 +1,8 @@
 package io.maskline.binding;
 
-import io.maskline.HttpFeature;
 import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
+import io.maskline.api.HttpFeature;
 import io.maskline.org.OrgFacts;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.Future;

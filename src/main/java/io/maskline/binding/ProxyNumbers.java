@@ -3,6 +3,7 @@ package io.maskline.binding;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.phone.Locality;
+import io.maskline.storage.Keys;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -4,6 +4,7 @@ import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.config.GatewayConfig;
 import io.maskline.phone.Locality;
+import io.maskline.storage.Keys;
 import io.maskline.storage.RedisScript;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,7 +1,8 @@
 package io.maskline.mail;
 
-import io.maskline.binding.Keys;
+import io.maskline.archive.ArchiveEvent;
 import io.maskline.config.GatewayConfig;
+import io.maskline.storage.Keys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -188,19 +189,11 @@ public final class MailerVerticle extends VerticleBase {
 
   /** Ack, drop from the outbox and record the email in the archive. */
   private Future<Void> finish(String id, Map<String, String> fields, String status) {
-    Request archive = Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("*")
-        .arg("kind").arg("email")
-        .arg("sid").arg("EM" + id.replace("-", ""))
-        .arg("orgId").arg(fields.getOrDefault("orgId", ""))
-        .arg("taskId").arg(fields.getOrDefault("taskId", ""))
-        .arg("channel").arg("email")
-        .arg("direction").arg("outbound")
-        .arg("from").arg(config.from())
-        .arg("to").arg(fields.getOrDefault("to", ""))
-        .arg("body").arg(fields.getOrDefault("text", ""))
-        .arg("at").arg(Long.toString(clock.millis()))
-        .arg("status").arg(status)
-        .arg("relatedSid").arg(fields.getOrDefault("relatedSid", ""));
+    ArchiveEvent.Email email = new ArchiveEvent.Email("EM" + id.replace("-", ""), fields.getOrDefault("orgId", ""),
+        fields.getOrDefault("taskId", ""), config.from(), fields.getOrDefault("to", ""), fields.getOrDefault("text", ""), clock.millis(),
+        status, fields.getOrDefault("relatedSid", ""));
+    Request archive = Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("*");
+    email.fields().forEach((name, value) -> archive.arg(name).arg(value));
     return redis.batch(List.of(
         archive,
         Request.cmd(Command.XACK).arg(Keys.MAIL_STREAM).arg(GROUP).arg(id),

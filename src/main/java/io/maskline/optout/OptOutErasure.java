@@ -3,7 +3,7 @@ package io.maskline.optout;
 import io.maskline.anonymizer.Erased;
 import io.maskline.anonymizer.Erasure;
 import io.maskline.anonymizer.ErasureStore;
-import io.maskline.binding.Keys;
+import io.maskline.storage.Keys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;

@@ -1,10 +1,10 @@
 package io.maskline.org;
 
-import io.maskline.HttpFeature;
 import io.maskline.access.AuditLog;
 import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
+import io.maskline.api.HttpFeature;
 import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
 import io.vertx.core.Future;
@@ -62,7 +62,7 @@ public final class OrgApi implements HttpFeature {
       }
     }
     String givenEmail = body.getString("email");
-    String email = givenEmail == null || givenEmail.isBlank() ? null : EmailAddresses.require("email", givenEmail);
+    String email = givenEmail == null || givenEmail.isBlank() ? null : EmailAddresses.normalize(givenEmail).orElseThrow(() -> ApiException.invalidEmail("email"));
     Org org = orgs.normalized(new Org(orgId, body.getString("name"), email, body.getString("adminPhone"),
         body.getBoolean("adminPhoneAcceptsSms", true), body.getBoolean("anonymize", true),
         body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country,

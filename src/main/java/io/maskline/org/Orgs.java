@@ -1,8 +1,8 @@
 package io.maskline.org;
 
 import io.maskline.api.ApiException;
-import io.maskline.binding.Keys;
 import io.maskline.phone.PhoneNumbers;
+import io.maskline.storage.Keys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;

@@ -1,7 +1,5 @@
 package io.maskline.phone;
 
-import io.maskline.api.ApiException;
-
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -24,8 +22,4 @@ public final class EmailAddresses {
     return email.length() <= 254 && SYNTAX.matcher(email).matches() ? Optional.of(email) : Optional.empty();
   }
 
-  /** Normalizes, or fails the request with {@code 400 VALIDATION_FAILED} naming the field. */
-  public static String require(String field, String input) {
-    return normalize(input).orElseThrow(() -> ApiException.invalid(field + " is not a valid email address"));
-  }
 }

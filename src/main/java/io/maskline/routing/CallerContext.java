@@ -5,6 +5,9 @@ import java.util.Objects;
 /** What Redis knows about the pair (proxy number P, caller C) when the inbound arrives. */
 public sealed interface CallerContext {
 
+  /** The org the context points at, or null for {@link Unknown}. */
+  String orgId();
+
   /** An open binding (P, C) exists: C is in a running task and {@code counterpart} is the other party. */
   record Active(String orgId, String taskId, Role callerRole, String counterpart) implements CallerContext {
     public Active {
@@ -30,5 +33,10 @@ public sealed interface CallerContext {
   }
 
   /** Nothing ties P and C to any org. */
-  record Unknown() implements CallerContext {}
+  record Unknown() implements CallerContext {
+    @Override
+    public String orgId() {
+      return null;
+    }
+  }
 }

@@ -11,12 +11,22 @@ public sealed interface Decision {
   /** Where the inbound went, as stored in the archive's {@code routedTo}: counterpart, admin, email, none. */
   String routedTo();
 
+  /** The phone number or email address the inbound reached, as stored in the archive's {@code to}; "" when none. */
+  default String forwardedTo() {
+    return "";
+  }
+
   /** Forward the SMS to the other party of the task, sent from P. */
   record ForwardSms(String to, String from, String body) implements Decision {
     public ForwardSms {
       Objects.requireNonNull(to, "to");
       Objects.requireNonNull(from, "from");
       Objects.requireNonNull(body, "body");
+    }
+
+    @Override
+    public String forwardedTo() {
+      return to;
     }
 
     @Override
@@ -30,6 +40,11 @@ public sealed interface Decision {
     public Dial {
       Objects.requireNonNull(to, "to");
       Objects.requireNonNull(callerId, "callerId");
+    }
+
+    @Override
+    public String forwardedTo() {
+      return to;
     }
 
     @Override
@@ -47,6 +62,11 @@ public sealed interface Decision {
     }
 
     @Override
+    public String forwardedTo() {
+      return adminPhone;
+    }
+
+    @Override
     public String routedTo() {
       return "admin";
     }
@@ -60,6 +80,11 @@ public sealed interface Decision {
     }
 
     @Override
+    public String forwardedTo() {
+      return adminPhone;
+    }
+
+    @Override
     public String routedTo() {
       return "admin";
     }
@@ -70,6 +95,11 @@ public sealed interface Decision {
     public EmailOrg {
       Objects.requireNonNull(orgId, "orgId");
       Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public String forwardedTo() {
+      return email == null ? "" : email;
     }
 
     @Override

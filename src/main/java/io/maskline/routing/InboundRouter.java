@@ -62,7 +62,7 @@ public final class InboundRouter {
     if (speaksAsRecipient(context)) {
       Keyword keyword = inbound.channel() == Channel.SMS ? Keyword.of(inbound.body()) : null;
       if (keyword != null) {
-        return keywordAnswer(keyword, RoutingFacts.orgIdOf(context), org);
+        return keywordAnswer(keyword, context.orgId(), org);
       }
       if (facts.recipientOptedOut()) {
         // After STOP nothing of theirs is passed on, and an SMS gets no reply: carriers allow none but the confirmation.

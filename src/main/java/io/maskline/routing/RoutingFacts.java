@@ -28,19 +28,11 @@ public record RoutingFacts(
     Objects.requireNonNull(guard, "guard");
     // Settings of another org than the one the binding names would route one org's recipients to
     // another org's admin: a wiring bug, so fail loudly instead of routing on it.
-    String contextOrgId = orgIdOf(context);
+    String contextOrgId = context.orgId();
     if (org != null && !org.orgId().equals(contextOrgId)) {
       // The message names orgs only: a context can hold a real phone number.
       throw new IllegalArgumentException(
           "org settings of " + org.orgId() + " given for a caller context of org " + contextOrgId);
     }
-  }
-
-  /** The org the context points at, or null for {@link CallerContext.Unknown}. */
-  public static String orgIdOf(CallerContext context) {
-    if (context instanceof CallerContext.Active active) return active.orgId();
-    if (context instanceof CallerContext.Ended ended) return ended.orgId();
-    if (context instanceof CallerContext.DedicatedNumber dedicated) return dedicated.orgId();
-    return null;
   }
 }

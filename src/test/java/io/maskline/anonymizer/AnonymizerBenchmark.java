@@ -1,10 +1,10 @@
 package io.maskline.anonymizer;
 
 import io.maskline.archive.ArchivePartitions;
-import io.maskline.binding.Keys;
 import io.maskline.config.GatewayConfig;
 import io.maskline.phone.PhoneNumbers;
 import io.maskline.provider.twilio.TwilioRecordings;
+import io.maskline.storage.Keys;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;

@@ -1,8 +1,8 @@
 package io.maskline.anonymizer;
 
 import io.maskline.archive.ArchiveEvents;
-import io.maskline.binding.Keys;
 import io.maskline.phone.Masking;
+import io.maskline.storage.Keys;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
 import io.maskline.support.Webhooks;

@@ -1,6 +1,6 @@
 package io.maskline.anonymizer;
 
-import io.maskline.binding.Keys;
+import io.maskline.storage.Keys;
 import io.maskline.optout.OptOuts;
 import io.maskline.support.TestGateway;
 import io.maskline.support.Webhooks;

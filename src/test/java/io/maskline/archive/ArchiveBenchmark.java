@@ -1,10 +1,10 @@
 package io.maskline.archive;
 
 import io.maskline.Gateway;
-import io.maskline.binding.Keys;
 import io.maskline.config.ConfigLoader;
 import io.maskline.dev.DevServices;
 import io.maskline.ops.Metrics;
+import io.maskline.storage.Keys;
 import io.maskline.storage.Postgres;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.maskline.archive;
 
-import io.maskline.binding.Keys;
+import io.maskline.storage.Keys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;

@@ -1,6 +1,6 @@
 package io.maskline.archive;
 
-import io.maskline.binding.Keys;
+import io.maskline.storage.Keys;
 import io.maskline.storage.Postgres;
 import io.maskline.support.TcpProxy;
 import io.maskline.support.TestData;

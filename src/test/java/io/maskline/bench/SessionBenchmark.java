@@ -1,8 +1,8 @@
 package io.maskline.bench;
 
-import io.maskline.binding.Keys;
 import io.maskline.binding.Sessions;
 import io.maskline.config.GatewayConfig;
+import io.maskline.storage.Keys;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,6 +1,7 @@
 package io.maskline.binding;
 
 import io.maskline.config.GatewayConfig;
+import io.maskline.storage.Keys;
 import io.maskline.support.TestGateway;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;

@@ -1,5 +1,6 @@
 package io.maskline.mail;
 
+import io.maskline.storage.Keys;
 import io.maskline.support.Mailbox;
 import io.maskline.support.TcpProxy;
 import io.maskline.support.TestGateway;
@@ -76,7 +77,7 @@ class MailOutboxTest {
       }
       assertThat(mailGw.gateway.services().metrics().get("maskline.mail.dead").counter().count()).isEqualTo(1);
       var dead = mailGw.gateway.services().redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.XREVRANGE)
-          .arg(io.maskline.binding.Keys.MAIL_DEAD_LETTERS).arg("+").arg("-").arg("COUNT").arg(50)).await();
+          .arg(io.maskline.storage.Keys.MAIL_DEAD_LETTERS).arg("+").arg("-").arg("COUNT").arg(50)).await();
       assertThat(dead.toString()).contains(sid);
       Webhooks.awaitArchived(mailGw, sid, "email", e -> "dead".equals(e.get("status")));
     } catch (InterruptedException e) {

@@ -1,6 +1,6 @@
 package io.maskline.optout;
 
-import io.maskline.binding.Keys;
+import io.maskline.storage.Keys;
 import io.maskline.support.TestGateway;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;

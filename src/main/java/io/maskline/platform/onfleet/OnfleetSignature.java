@@ -1,10 +1,10 @@
 package io.maskline.platform.onfleet;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Onfleet's webhook signature: {@code X-Onfleet-Signature} is the hex HMAC-SHA512 of the raw request body, keyed with

@@ -1,8 +1,8 @@
 package io.maskline.platform.onfleet;
 
-import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
+import io.maskline.api.HttpFeature;
 import io.maskline.binding.Sessions;
 import io.maskline.org.OrgFacts;
 import io.maskline.org.PlatformCredentials;

@@ -1,6 +1,6 @@
 package io.maskline.platform.onfleet;
 
-import io.maskline.binding.Keys;
+import io.maskline.storage.Keys;
 import io.maskline.storage.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -38,6 +38,6 @@ final class TaskTimeline {
   }
 
   private static String key(String orgId, String taskId) {
-    return Keys.PREFIX + "onfleet:" + orgId + ":" + taskId;
+    return Keys.onfleetTask(orgId, taskId);
   }
 }

@@ -1,5 +1,6 @@
 package io.maskline.provider.twilio;
 
+import io.maskline.anonymizer.Recordings;
 import io.maskline.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,7 +16,7 @@ import java.time.Duration;
  * Retries server errors, throttling and network failures with exponential backoff; a 404 means the recording is
  * already gone, which is what was asked. The outcome always says what happened, so a caller can report failures.
  */
-public final class TwilioRecordings {
+public final class TwilioRecordings implements Recordings {
   private static final int ATTEMPTS = 4;
   private static final long FIRST_RETRY_MS = 200;
   private static final long TIMEOUT_MS = 10_000;
@@ -30,9 +31,7 @@ public final class TwilioRecordings {
     this.config = config;
   }
 
-  /** {@code deleted} true when the provider no longer has it; otherwise {@code error} says why, after all attempts. */
-  public record Deletion(String recordingSid, boolean deleted, int attempts, String error) {}
-
+  @Override
   public Future<Deletion> delete(String recordingSid) {
     if (config.accountSid() == null || config.authToken() == null) {
       return Future.succeededFuture(new Deletion(recordingSid, false, 0, "twilio.accountSid and twilio.authToken are not configured"));

@@ -1,12 +1,13 @@
 package io.maskline.provider.twilio;
 
-import io.maskline.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
-import io.maskline.binding.DegradedEvents;
-import io.maskline.binding.InboundLedger;
-import io.maskline.binding.InboundLookup;
+import io.maskline.api.HttpFeature;
+import io.maskline.archive.ArchiveEvent;
 import io.maskline.config.GatewayConfig;
+import io.maskline.inbound.DegradedEvents;
+import io.maskline.inbound.InboundLedger;
+import io.maskline.inbound.InboundLookup;
 import io.maskline.mail.FallbackEmail;
 import io.maskline.optout.OptOuts;
 import io.maskline.phone.PhoneNumbers;
@@ -25,7 +26,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -41,8 +41,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 public final class TwilioWebhooks implements HttpFeature {
   private static final Logger LOG = LoggerFactory.getLogger(TwilioWebhooks.class);
   private static final CharSequence XML = HttpHeaders.createOptimized("application/xml");
-  /** Webhook paths read their own body ({@link WebhookForm}); HttpVerticle keeps the BodyHandler off them. */
-  public static final String PATH_PREFIX = "/webhooks/";
   private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^A-Za-z0-9]");
 
   private final InboundLookup lookup;
@@ -77,9 +75,9 @@ public final class TwilioWebhooks implements HttpFeature {
 
   @Override
   public void mountRoutes(Router router) {
-    router.post(PATH_PREFIX + "twilio/sms").handler(rc -> withForm(rc, form -> inbound(rc, form, Channel.SMS)));
-    router.post(PATH_PREFIX + "twilio/voice").handler(rc -> withForm(rc, form -> inbound(rc, form, Channel.VOICE)));
-    router.post(PATH_PREFIX + "twilio/status").handler(rc -> withForm(rc, form -> status(rc, form)));
+    router.post(WEBHOOK_PATH_PREFIX + "twilio/sms").handler(rc -> withForm(rc, form -> inbound(rc, form, Channel.SMS)));
+    router.post(WEBHOOK_PATH_PREFIX + "twilio/voice").handler(rc -> withForm(rc, form -> inbound(rc, form, Channel.VOICE)));
+    router.post(WEBHOOK_PATH_PREFIX + "twilio/status").handler(rc -> withForm(rc, form -> status(rc, form)));
   }
 
   /** Reads and verifies the form, then hands it on; anything refused goes to the failure handler as a problem. */
@@ -125,23 +123,23 @@ public final class TwilioWebhooks implements HttpFeature {
           String answer = twiml.render(decision, channel);
           count(channel, decision);
           answer(rc, answer);
-          String orgId = orgOf(found);
-          Map<String, String> event = archiveEvent(sid, orgId, found.taskId(), inbound, form, now, decision, found.variablesJson(), channel);
+          ArchiveEvent.Interaction event = archiveEvent(sid, found.facts().context().orgId(), found.taskId(), inbound, form, now, decision,
+              found.variablesJson());
           Map<String, String> mail = decision instanceof Decision.EmailOrg email
               ? FallbackEmail.compose(email.orgId(), email.email(), email.reason(), channel, caller, proxy, body == null ? "" : body,
                   found.taskId(), sid, now, config.anonymizer().timezone(), config.mail().maskCaller()).toFields()
               : null;
-          ledger.commit(sid, answer, orgId, event, mail).onFailure(e -> {
+          ledger.commit(sid, answer, event, mail).onFailure(e -> {
             LOG.warn("recording webhook failed, event buffered {} {}", kv("sid", sid), kv("error", e.getMessage()));
             degraded.offer(event);
           });
-          remember(sid, found, decision, orgId);
+          remember(sid, found, decision, event.orgId());
         })
         .onFailure(e -> {
           degradedAnswers.increment();
           LOG.warn("Redis unavailable, degraded answer {} {}", kv("sid", sid), kv("error", String.valueOf(e.getMessage())));
           answer(rc, twiml.degraded(channel));
-          degraded.offer(archiveEvent(sid, "", "", inbound, form, now, null, "{}", channel));
+          degraded.offer(archiveEvent(sid, "", "", inbound, form, now, null, "{}"));
         });
   }
 
@@ -179,21 +177,12 @@ public final class TwilioWebhooks implements HttpFeature {
     if (status == null && form.get("RecordingSid") == null) {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, "MessageStatus, CallStatus or RecordingSid is required");
     }
-    Map<String, String> event = new LinkedHashMap<>();
-    event.put("kind", "status");
-    event.put("sid", sid);
-    event.put("channel", messageSid != null ? "sms" : "voice");
-    event.put("status", form.get("RecordingSid") != null && form.get("CallStatus") == null ? "recording-" + status : status == null ? "" : status);
-    putIfPresent(event, "durationSeconds", form.get("CallDuration"));
-    putIfPresent(event, "recordingSid", form.get("RecordingSid"));
-    putIfPresent(event, "recordingUrl", form.get("RecordingUrl"));
-    event.put("at", Long.toString(clock.millis()));
-    event.put("form", form.body());
-    ledger.status(sid, event)
-        .onFailure(e -> {
-          event.put("orgId", "");
-          degraded.offer(event);
-        })
+    // The org is filled in from the sid's answer by record_status.lua.
+    ArchiveEvent.Status event = new ArchiveEvent.Status(sid, null, messageSid != null ? "sms" : "voice",
+        form.get("RecordingSid") != null && form.get("CallStatus") == null ? "recording-" + status : status == null ? "" : status,
+        clock.millis(), form.get("CallDuration"), form.get("RecordingSid"), form.get("RecordingUrl"), form.body());
+    ledger.status(event)
+        .onFailure(e -> degraded.offer(event.withOrg("")))
         .onComplete(done -> answer(rc, twiml.degraded(Channel.SMS)));
   }
 
@@ -208,44 +197,14 @@ public final class TwilioWebhooks implements HttpFeature {
     return form;
   }
 
-  private Map<String, String> archiveEvent(String sid, String orgId, String taskId, Inbound inbound, WebhookForm form, Instant at,
-                                           Decision decision, String variables, Channel channel) {
-    Map<String, String> event = new LinkedHashMap<>();
-    event.put("kind", "interaction");
-    event.put("sid", sid);
-    event.put("orgId", orgId == null ? "" : orgId);
-    event.put("taskId", taskId);
-    event.put("channel", channel == Channel.SMS ? "sms" : "voice");
-    event.put("direction", "inbound");
-    event.put("from", inbound.caller());
-    event.put("to", inbound.proxyNumber());
-    event.put("proxy", inbound.proxyNumber());
-    event.put("body", inbound.body() == null ? "" : inbound.body());
-    event.put("at", Long.toString(at.toEpochMilli()));
-    event.put("status", decision == null ? "degraded" : channel == Channel.SMS ? "received" : valueOr(form.get("CallStatus"), "ringing"));
-    event.put("routedTo", decision == null ? "none" : decision.routedTo());
-    event.put("forwardedTo", decision == null ? "" : forwardedTo(decision));
-    event.put("decision", decision == null ? "Degraded" : decision.getClass().getSimpleName());
-    event.put("variables", variables);
-    event.put("form", form.body());
-    return event;
-  }
-
-  private static String forwardedTo(Decision decision) {
-    if (decision instanceof Decision.ForwardSms d) return d.to();
-    if (decision instanceof Decision.Dial d) return d.to();
-    if (decision instanceof Decision.AdminSms d) return d.adminPhone();
-    if (decision instanceof Decision.AdminDial d) return d.adminPhone();
-    if (decision instanceof Decision.EmailOrg d) return d.email() == null ? "" : d.email();
-    return "";
-  }
-
-  private static String orgOf(InboundLookup.Found found) {
-    var context = found.facts().context();
-    if (context instanceof io.maskline.routing.CallerContext.Active a) return a.orgId();
-    if (context instanceof io.maskline.routing.CallerContext.Ended e) return e.orgId();
-    if (context instanceof io.maskline.routing.CallerContext.DedicatedNumber d) return d.orgId();
-    return "";
+  /** {@code decision} null: answered degraded, Redis away. */
+  private static ArchiveEvent.Interaction archiveEvent(String sid, String orgId, String taskId, Inbound inbound, WebhookForm form,
+                                                       Instant at, Decision decision, String variables) {
+    boolean sms = inbound.channel() == Channel.SMS;
+    return new ArchiveEvent.Interaction(sid, orgId == null ? "" : orgId, taskId, sms ? "sms" : "voice", inbound.caller(),
+        inbound.proxyNumber(), decision == null ? "" : decision.forwardedTo(), inbound.body() == null ? "" : inbound.body(),
+        at.toEpochMilli(), decision == null ? "degraded" : sms ? "received" : valueOr(form.get("CallStatus"), "ringing"),
+        decision == null ? "none" : decision.routedTo(), variables, form.body());
   }
 
   private void count(Channel channel, Decision decision) {
@@ -279,12 +238,6 @@ public final class TwilioWebhooks implements HttpFeature {
       }
     }
     return null;
-  }
-
-  private static void putIfPresent(Map<String, String> event, String key, String value) {
-    if (value != null) {
-      event.put(key, value);
-    }
   }
 
   private static String valueOr(String value, String fallback) {

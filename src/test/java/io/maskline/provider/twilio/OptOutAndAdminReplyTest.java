@@ -1,6 +1,7 @@
 package io.maskline.provider.twilio;
 
 import io.maskline.optout.OptOuts;
+import io.maskline.storage.Keys;
 import io.maskline.support.TestGateway;
 import io.maskline.support.Webhooks;
 import io.vertx.core.buffer.Buffer;
@@ -78,12 +79,12 @@ class OptOutAndAdminReplyTest {
 
   static boolean mirrored(String orgId, String phone) {
     return gw.gateway.services().redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SISMEMBER)
-        .arg(io.maskline.binding.Keys.optOuts(orgId)).arg(phone)).await().toInteger() == 1;
+        .arg(io.maskline.storage.Keys.optOuts(orgId)).arg(phone)).await().toInteger() == 1;
   }
 
   static String replyTarget(String number) {
     var value = gw.gateway.services().redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.GET)
-        .arg(io.maskline.binding.Keys.replyTarget(number))).await();
+        .arg(io.maskline.storage.Keys.replyTarget(number))).await();
     return value == null ? null : value.toString();
   }
 

@@ -1,10 +1,10 @@
 package io.maskline.provider.twilio;
 
 import com.icegreen.greenmail.util.GreenMailUtil;
-import io.maskline.binding.Keys;
+import io.maskline.storage.Keys;
+import io.maskline.support.Mailbox;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
-import io.maskline.support.Mailbox;
 import io.maskline.support.Webhooks;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

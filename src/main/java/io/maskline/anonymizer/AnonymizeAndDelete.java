@@ -1,7 +1,6 @@
-package io.maskline.archive;
+package io.maskline.anonymizer;
 
-import io.maskline.provider.twilio.TwilioRecordings;
-import io.maskline.provider.twilio.TwilioRecordings.Deletion;
+import io.maskline.anonymizer.Recordings.Deletion;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -52,9 +51,9 @@ public final class AnonymizeAndDelete {
       WHERE r.provider_sid = ANY($2) AND r.org_id IN ($1, '')""";
 
   private final Pool pg;
-  private final TwilioRecordings recordings;
+  private final Recordings recordings;
 
-  public AnonymizeAndDelete(Pool pg, TwilioRecordings recordings) {
+  public AnonymizeAndDelete(Pool pg, Recordings recordings) {
     this.pg = pg;
     this.recordings = recordings;
   }
@@ -91,7 +90,7 @@ public final class AnonymizeAndDelete {
       if (t.from() != null) identities.add(t.from());
       if (t.to() != null) identities.add(t.to());
     });
-    identities.remove(ArchiveSearch.ANONYMIZED);
+    identities.remove(IdentityMatcher.ANONYMIZED);
     return pg.withTransaction(conn -> conn.preparedQuery(ANONYMIZE).execute(Tuple.tuple(List.<Object>of(orgId, ids, deleted)))
         .compose(updated -> conn.preparedQuery(SCRUB_RAW).execute(Tuple.tuple(List.<Object>of(orgId, sids, identities.toArray(String[]::new))))
             .map(updated.rowCount())))

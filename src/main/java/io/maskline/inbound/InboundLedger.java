@@ -1,5 +1,7 @@
-package io.maskline.binding;
+package io.maskline.inbound;
 
+import io.maskline.archive.ArchiveEvent;
+import io.maskline.storage.Keys;
 import io.maskline.storage.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -37,23 +39,17 @@ public final class InboundLedger {
    * Redis less than a transaction, which adds two commands and answers each queued one twice (QUEUED, then inside
    * EXEC's reply) (docs/PERFORMANCE.md, session 6); a Lua commit cost more still (Lua strings for ~40 arguments).
    */
-  public Future<Void> commit(String sid, String answer, String orgId, Map<String, String> archiveEvent, Map<String, String> mailEvent) {
-    Request storeAnswer = Request.cmd(Command.SET).arg(Keys.sid(sid)).arg(sidValue(orgId, answer)).arg("PX").arg(ANSWER_TTL.toMillis());
-    Request appendEvent = append(Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("MAXLEN").arg("~").arg(Keys.ARCHIVE_STREAM_MAXLEN).arg("*"), archiveEvent);
+  public Future<Void> commit(String sid, String answer, ArchiveEvent.Interaction archiveEvent, Map<String, String> mailEvent) {
+    Request storeAnswer = Request.cmd(Command.SET).arg(Keys.sid(sid)).arg(Keys.sidValue(archiveEvent.orgId(), answer)).arg("PX")
+        .arg(ANSWER_TTL.toMillis());
+    Request appendEvent = append(Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("MAXLEN").arg("~").arg(Keys.ARCHIVE_STREAM_MAXLEN)
+        .arg("*"), archiveEvent.fields());
     if (mailEvent == null) {
       return redis.batch(List.of(storeAnswer, appendEvent)).mapEmpty();
     }
     List<Request> transaction = List.of(Request.cmd(Command.MULTI), storeAnswer, appendEvent,
         append(Request.cmd(Command.XADD).arg(Keys.MAIL_STREAM).arg("*"), mailEvent), Request.cmd(Command.EXEC));
     return redis.batch(transaction).compose(InboundLedger::executed);
-  }
-
-  /**
-   * What a sid key holds once answered: {@code "<orgId> <answer>"} (org ids have no spaces; an empty org id leaves the
-   * leading space). One string, so that the hot path claims it with one {@code SET NX} (route_inbound.lua).
-   */
-  static String sidValue(String orgId, String answer) {
-    return (orgId == null ? "" : orgId) + ' ' + answer;
   }
 
   /** EXEC answers each queued command's reply; a command that failed inside the transaction fails the commit. */
@@ -83,14 +79,15 @@ public final class InboundLedger {
     return redis.send(Request.cmd(Command.SET).arg(Keys.replyTarget(proxy)).arg(recipient).arg("PX").arg(window.toMillis())).mapEmpty();
   }
 
-  public Future<Void> status(String sid, Map<String, String> statusEvent) {
+  /** Appends a status callback whose org ({@code orgId} null) record_status.lua reads from its sid's answer. */
+  public Future<Void> status(ArchiveEvent.Status statusEvent) {
     List<String> args = new ArrayList<>();
     args.add(Keys.ARCHIVE_STREAM);
     args.add(Keys.ARCHIVE_STREAM_MAXLEN);
-    statusEvent.forEach((k, v) -> {
+    statusEvent.fields().forEach((k, v) -> {
       args.add(k);
       args.add(v);
     });
-    return STATUS.run(redis, List.of(Keys.sid(sid)), args).mapEmpty();
+    return STATUS.run(redis, List.of(Keys.sid(statusEvent.sid())), args).mapEmpty();
   }
 }

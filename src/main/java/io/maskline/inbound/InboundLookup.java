@@ -1,4 +1,4 @@
-package io.maskline.binding;
+package io.maskline.inbound;
 
 import io.maskline.config.GatewayConfig;
 import io.maskline.routing.CallerContext;
@@ -9,6 +9,7 @@ import io.maskline.routing.OrgRouting;
 import io.maskline.routing.ReplyTarget;
 import io.maskline.routing.Role;
 import io.maskline.routing.RoutingFacts;
+import io.maskline.storage.Keys;
 import io.maskline.storage.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
@@ -57,7 +58,7 @@ public final class InboundLookup {
   private static Result parse(Response r, Inbound inbound) {
     if (r.get(0).toString().equals("dup")) {
       String answer = r.get(1).toString();
-      return new Duplicate(answer.equals("pending") ? null : answer);
+      return new Duplicate(answer.equals(Keys.SID_PENDING) ? null : answer);
     }
     Guard guard = Guard.valueOf(r.get(1).toString());
     String context = r.get(2).toString();

@@ -1,5 +1,7 @@
-package io.maskline.binding;
+package io.maskline.inbound;
 
+import io.maskline.archive.ArchiveEvent;
+import io.maskline.storage.Keys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +14,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,7 +28,7 @@ public final class DegradedEvents {
   private static final Logger LOG = LoggerFactory.getLogger(DegradedEvents.class);
   private static final int FLUSH_BATCH = 500;
 
-  private final ConcurrentLinkedQueue<Map<String, String>> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<ArchiveEvent> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
   private final int capacity;
   private final Counter buffered;
@@ -40,7 +41,7 @@ public final class DegradedEvents {
     Gauge.builder("maskline.degraded.events.pending", size, AtomicInteger::get).description("Archive events waiting for Redis").register(metrics);
   }
 
-  public void offer(Map<String, String> event) {
+  public void offer(ArchiveEvent event) {
     if (size.incrementAndGet() > capacity) {
       size.decrementAndGet();
       dropped.increment();
@@ -56,8 +57,8 @@ public final class DegradedEvents {
 
   /** Appends up to one batch to the archive stream; events go back to the buffer if Redis is still away. */
   public Future<Integer> flush(Redis redis) {
-    List<Map<String, String>> batch = new ArrayList<>();
-    Map<String, String> event;
+    List<ArchiveEvent> batch = new ArrayList<>();
+    ArchiveEvent event;
     while (batch.size() < FLUSH_BATCH && (event = queue.poll()) != null) {
       batch.add(event);
     }
@@ -65,9 +66,9 @@ public final class DegradedEvents {
       return Future.succeededFuture(0);
     }
     size.addAndGet(-batch.size());
-    List<Request> appends = batch.stream().map(fields -> {
+    List<Request> appends = batch.stream().map(buffered -> {
       Request xadd = Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("*");
-      fields.forEach((k, v) -> xadd.arg(k).arg(v));
+      buffered.fields().forEach((k, v) -> xadd.arg(k).arg(v));
       return xadd;
     }).toList();
     return redis.batch(appends).map(done -> {

@@ -1,0 +1,122 @@
+package io.maskline.storage;
+
+import java.util.List;
+
+/**
+ * The Redis key layout, stated once. Every key carries the hash tag {@code {ml}}, so each Lua script touches one slot
+ * and runs unchanged on Redis Cluster. The price is that Maskline's keyspace lives on one shard: a single Redis primary
+ * does well over 100k script calls/s, far above what a fleet of gateways sends, so Cluster gives us failover rather
+ * than sharding. Sharding by proxy number (tag {@code {P}}) is the way out if one shard ever is not enough.
+ *
+ * <p>The Lua scripts get {@link #PREFIX} (or whole keys) from here as arguments and add only the segments listed in
+ * {@link #SCRIPT_SEGMENTS}; {@code KeysTest} holds every script to this list and to the builders below.
+ */
+public final class Keys {
+  public static final String PREFIX = "ml:{ml}:";
+  public static final String ARCHIVE_STREAM = PREFIX + "stream:archive";
+  /**
+   * Approximate cap on the archive stream ({@code XADD MAXLEN ~}): a bound on Redis memory (~1 KB per entry) should
+   * the archivers stay away for long; the archive lag metric tells long before it is reached.
+   */
+  public static final String ARCHIVE_STREAM_MAXLEN = "10000000";
+  /** Archive entries Postgres refused one by one (bad data, not an outage): kept for a person to look at. */
+  public static final String ARCHIVE_DEAD_LETTERS = PREFIX + "stream:archive-dead";
+  public static final String MAIL_STREAM = PREFIX + "stream:mail";
+  public static final String MAIL_DEAD_LETTERS = PREFIX + "stream:mail-dead";
+  public static final String EXPIRY = PREFIX + "session-expiry";
+  public static final String SHARED_POOL = PREFIX + "pool:_shared";
+
+  /** What the scripts append to {@link #PREFIX} themselves, each the start of one builder's keys below. */
+  public static final List<String> SCRIPT_SEGMENTS =
+      List.of("session-expiry", "session:", "route:", "hist:", "busy:", "num:", "org:", "rate:", "loop:", "sid:", "optout:", "reply:", "sticky:");
+
+  /** What a sid key holds while its first delivery is being answered (claimed by route_inbound.lua). */
+  public static final String SID_PENDING = "pending";
+
+  private Keys() {}
+
+  public static String org(String orgId) {
+    return PREFIX + "org:" + orgId;
+  }
+
+  public static String number(String proxy) {
+    return PREFIX + "num:" + proxy;
+  }
+
+  public static String pool(String orgId) {
+    return orgId == null ? SHARED_POOL : PREFIX + "pool:" + orgId;
+  }
+
+  /** The numbers of a pool at home in one place ({@link io.maskline.phone.Locality} tag), scored like the pool. */
+  public static String localPool(String orgId, String tag) {
+    return pool(orgId) + ":" + tag;
+  }
+
+  /** Per recipient of an org (field: E.164), the proxy number of their latest session with it. */
+  public static String stickyNumbers(String orgId) {
+    return PREFIX + "sticky:" + orgId;
+  }
+
+  public static String session(String taskId) {
+    return PREFIX + "session:" + taskId;
+  }
+
+  public static String route(String proxy, String caller) {
+    return PREFIX + "route:" + proxy + ":" + caller;
+  }
+
+  /** The post-task history entry of (P, caller); the scan for one caller matches {@code hist:*:<caller>}. */
+  public static String history(String proxy, String caller) {
+    return PREFIX + "hist:" + proxy + ":" + caller;
+  }
+
+  /** A provider message/call sid: the answer it got (idempotency) and the org it was routed for. */
+  public static String sid(String sid) {
+    return PREFIX + "sid:" + sid;
+  }
+
+  /**
+   * What a sid key holds once answered: {@code "<orgId> <answer>"} (org ids have no spaces; an empty org id leaves
+   * the leading space). One string, so that the hot path claims it with one {@code SET NX}; route_inbound.lua reads
+   * the answer after the first space, record_status.lua the org before it.
+   */
+  public static String sidValue(String orgId, String answer) {
+    return (orgId == null ? "" : orgId) + ' ' + answer;
+  }
+
+  /** The recipients who opted out of an org's traffic (a set of E.164 numbers; the key names no person). */
+  public static String optOuts(String orgId) {
+    return PREFIX + "optout:" + orgId;
+  }
+
+  /** The recipient an admin's reply to the org's dedicated number P goes back to (their E.164 number). */
+  public static String replyTarget(String proxy) {
+    return PREFIX + "reply:" + proxy;
+  }
+
+  /** When an Onfleet task of the org ended (its timeline), so a late "started" opens nothing. */
+  public static String onfleetTask(String orgId, String taskId) {
+    return PREFIX + "onfleet:" + orgId + ":" + taskId;
+  }
+
+  /** The proxy numbers a phone number has open sessions on (a number is never given to both parties twice). */
+  public static String busy(String phone) {
+    return PREFIX + "busy:" + phone;
+  }
+
+  /** Rate-limit state (GCRA) of one caller through one proxy number. */
+  public static String rate(String proxy, String caller) {
+    return PREFIX + "rate:" + proxy + ":" + caller;
+  }
+
+  /** Rate-limit state (GCRA) of one caller across all proxy numbers. */
+  public static String rate(String caller) {
+    return PREFIX + "rate:" + caller;
+  }
+
+  /** Loop-guard state of one binding: the two parties through P, in sorted order. */
+  public static String loop(String proxy, String party, String otherParty) {
+    boolean inOrder = party.compareTo(otherParty) <= 0;
+    return PREFIX + "loop:" + proxy + ":" + (inOrder ? party : otherParty) + ":" + (inOrder ? otherParty : party);
+  }
+}
