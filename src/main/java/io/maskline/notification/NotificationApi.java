@@ -1,6 +1,6 @@
 package io.maskline.notification;
 
-import io.maskline.HttpFeature;
+import io.maskline.api.HttpFeature;
 import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;

@@ -1,6 +1,6 @@
 package io.maskline.provider.twilio;
 
-import io.maskline.HttpFeature;
+import io.maskline.api.HttpFeature;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.config.GatewayConfig;
@@ -37,7 +37,7 @@ public final class NotificationStatusCallbacks implements HttpFeature {
 
   @Override
   public void mountRoutes(Router router) {
-    router.post(TwilioWebhooks.PATH_PREFIX + "twilio/notifications/:id/status").handler(this::status);
+    router.post(HttpFeature.WEBHOOK_PATH_PREFIX + "twilio/notifications/:id/status").handler(this::status);
   }
 
   private void status(RoutingContext rc) {
