@@ -9,12 +9,12 @@ public final class ErasureStores {
   private ErasureStores() {}
 
   /**
-   * The stores of the engine itself: the archive (records, raw payloads) and Redis. A feature that keeps people
+   * The stores of the engine itself: the archive (records, raw payloads), Redis and the audit log. A feature that keeps people
    * somewhere else adds its own {@link ErasureStore} to this list where the gateway is assembled ({@code Features}).
    *
    * @param recordings deletes recordings at the provider (requests that also delete recordings and bodies)
    */
   public static List<ErasureStore> builtIn(Redis redis, Recordings recordings) {
-    return List.of(new ArchiveErasure(recordings), new RedisHistoryErasure(redis));
+    return List.of(new ArchiveErasure(recordings), new RedisHistoryErasure(redis), new AuditLogErasure());
   }
 }
