@@ -5,16 +5,20 @@
 # fresh sid per call. Prints requests/s, Redis CPU per call (from /proc, so a local Redis) and INFO commandstats'
 # usec_per_call. Run it on an otherwise idle machine; it writes into one Redis database and empties it afterwards.
 #
-# usage: loadtest/bench/facts-script-bench.sh [-n CALLS (200000)] [-d DB (9)] [-c CPU for redis-benchmark (1)]
+# With -b an earlier version of the script is run too, each row alternating before/after, for a before/after in one run
+# (e.g. git show 0471a0f:src/main/resources/redis/route_inbound.lua > /tmp/before.lua).
+#
+# usage: loadtest/bench/facts-script-bench.sh [-n CALLS (200000)] [-d DB (9)] [-c CPU for redis-benchmark (1)] [-b BEFORE.lua]
+#        [-r ROUNDS (1)]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SCRIPT="$HERE/../../src/main/resources/redis/route_inbound.lua"
-CALLS=200000 ; DB=9 ; CPU=1
-while getopts "n:d:c:" opt; do
+CALLS=200000 ; DB=9 ; CPU=1 ; BEFORE="" ; ROUNDS=1
+while getopts "n:d:c:b:r:" opt; do
   case "$opt" in
-    n) CALLS="$OPTARG" ;; d) DB="$OPTARG" ;; c) CPU="$OPTARG" ;;
-    *) sed -n '2,8p' "$0"; exit 2 ;;
+    n) CALLS="$OPTARG" ;; d) DB="$OPTARG" ;; c) CPU="$OPTARG" ;; b) BEFORE="$OPTARG" ;; r) ROUNDS="$OPTARG" ;;
+    *) sed -n '2,12p' "$0"; exit 2 ;;
   esac
 done
 
@@ -30,6 +34,7 @@ cli hset "${P}route:+4741000001:+4740000002" orgId org1 taskId task1 role RECIPI
 cli hset "${P}org:org1" email ops@org1.example adminPhone +4740000009 adminPhoneAcceptsSms 1 anonymize 1 \
   routeRecipientsToAdmin 0 recordCalls 0 country NO >/dev/null
 FACTS=$(cli script load "$(cat "$SCRIPT")")
+[ -n "$BEFORE" ] && OLD_FACTS=$(cli script load "$(cat "$BEFORE")")
 CLAIM=$(cli script load "if not redis.call('SET', KEYS[1], 'pending', 'NX', 'PX', ARGV[9]) then return {'dup'} end return {'facts'}")
 # Guards far above what the run sends: every call takes the full path, none is limited.
 args() { echo "$P +4741000001 $1 $(date +%s%3N) 60000 100000000 100000000 100000000 30000 sms"; }
@@ -49,10 +54,17 @@ run() { # name, command...
 
 echo "| call | req/s | Redis CPU µs per call | usec_per_call ($CALLS calls, 8 clients x pipeline 8) |"
 echo "|---|---|---|---|"
-# shellcheck disable=SC2046
-run "facts script, driver's in-task SMS" EVALSHA "$FACTS" 1 "${P}sid:__rand_int__" $(args +4740000001)
-# shellcheck disable=SC2046
-run "facts script, recipient's in-task SMS" EVALSHA "$FACTS" 1 "${P}sid:__rand_int__" $(args +4740000002)
+for round in $(seq 1 "$ROUNDS"); do
+  for who in driver recipient; do
+    caller=+4740000001 ; [ "$who" = recipient ] && caller=+4740000002
+    if [ -n "$BEFORE" ]; then
+      # shellcheck disable=SC2046
+      run "facts script before ($BEFORE), $who's in-task SMS" EVALSHA "$OLD_FACTS" 1 "${P}sid:__rand_int__" $(args $caller)
+    fi
+    # shellcheck disable=SC2046
+    run "facts script, $who's in-task SMS" EVALSHA "$FACTS" 1 "${P}sid:__rand_int__" $(args $caller)
+  done
+done
 # shellcheck disable=SC2046
 run "script that only claims the sid" EVALSHA "$CLAIM" 1 "${P}sid:__rand_int__" $(args +4740000001)
 run "SET sid pending NX PX (no script)" SET "${P}sid:__rand_int__" pending NX PX 30000

@@ -4,11 +4,23 @@
 # 10,000 active sessions and the realistic mix (in-session forward, post-task, unknown caller, duplicates).
 # Optionally also the fixed-rate comparison (open model, FixedRateLoad: latency from each request's due time).
 #
-# The gateway is NOT started or stopped here: give its URL (see loadtest/README.md for how to start it).
-# The baseline server is started here (and stopped at the end) unless --baseline URL is given.
+# Three servers: the bare baseline (one GET per webhook), the same-work baseline (SameWorkServer: the gateway's own
+# Redis work per webhook, no framework; issue 18) and the gateway. With --gateway-jar the gateway is started here with
+# every setting at its default (archiver in the process, access log as shipped; only the tokens, the stores and the
+# guards' limits are set), else give the URL of one you started. After each gateway run the archive lag is reported:
+# events not yet in Postgres when the load stopped, and how long the archiver took to write them all.
+# The baselines are started here (and stopped at the end) unless --baseline URL is given.
 #
-# usage: loadtest/bench/webhook-bench.sh --gateway http://127.0.0.1:8080 [options]
+# usage: loadtest/bench/webhook-bench.sh --gateway-jar target/maskline-gateway.jar [options]
+#        loadtest/bench/webhook-bench.sh --gateway http://127.0.0.1:8080 [options]
 #        loadtest/bench/webhook-bench.sh --baseline-only [options]      (tooling smoke test, no gateway)
+#   --gateway-jar JAR      start this gateway here (default configuration), pinned to --gateway-cpus, on
+#                          --gateway-port (8080) with Redis database --redis-db and Postgres --pg-url
+#   --gateway-cpus LIST    taskset list for the gateway started here (e.g. 0)
+#   --gateway-port N       (8080)    --pg-url URL   (postgresql://postgres@127.0.0.1:5432/maskline)
+#   --redis-db N           the gateway's Redis database on 127.0.0.1:6379 (0): the same-work baseline works on it
+#                          (the sessions the benchmark opened), and the archive lag is read from it
+#   --samework-port N      port of the same-work baseline started here (8091); --no-samework skips it
 #   --gateway URL          gateway base URL (admin API + webhooks)
 #   --baseline URL         use an already running baseline (must be started with --seed = --bindings)
 #   --baseline-only        skip the gateway
@@ -45,6 +57,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LT="$(cd "$HERE/.." && pwd)"
 
+GATEWAY_JAR="" ; GATEWAY_CPUS="" ; GATEWAY_PORT=8080 ; PG_URL="postgresql://postgres@127.0.0.1:5432/maskline" ; REDIS_DB=0
+SAMEWORK=1 ; SAMEWORK_PORT=8091
 GATEWAY="" ; GATEWAY2="" ; BASELINE="" ; BASELINE_ONLY=0 ; BASELINE_PORT=8090 ; BASELINE_REDIS="redis://127.0.0.1:6379/1"
 DURATION=30s ; WARMUP=10s ; CONNECTIONS=64 ; THREADS=2 ; REQUESTS=800000 ; BINDINGS=10000
 WRK_CPUS="" ; BASELINE_CPUS="" ; GATEWAY_PID="" ; FIXED_RATE="" ; FIXED_DURATION=60 ; FIXED_WARMUP=30
@@ -53,6 +67,13 @@ OUT="$LT/results/bench-$(date +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
   case "$1" in
     --gateway) GATEWAY="${2%/}"; shift 2 ;;
+    --gateway-jar) GATEWAY_JAR="$2"; shift 2 ;;
+    --gateway-cpus) GATEWAY_CPUS="$2"; shift 2 ;;
+    --gateway-port) GATEWAY_PORT="$2"; shift 2 ;;
+    --pg-url) PG_URL="$2"; shift 2 ;;
+    --redis-db) REDIS_DB="$2"; shift 2 ;;
+    --samework-port) SAMEWORK_PORT="$2"; shift 2 ;;
+    --no-samework) SAMEWORK=0; shift ;;
     --gateway2) GATEWAY2="${2%/}"; shift 2 ;;
     --baseline) BASELINE="${2%/}"; shift 2 ;;
     --baseline-only) BASELINE_ONLY=1; shift ;;
@@ -71,17 +92,19 @@ while [ $# -gt 0 ]; do
     --fixed-duration) FIXED_DURATION="$2"; shift 2 ;;
     --fixed-warmup) FIXED_WARMUP="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,54p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+[ -n "$GATEWAY_JAR" ] && GATEWAY="http://127.0.0.1:$GATEWAY_PORT"
 if [ -z "$GATEWAY" ] && [ "$BASELINE_ONLY" -eq 0 ]; then
-  echo "--gateway URL is required (or --baseline-only)" >&2; exit 2
+  echo "--gateway-jar JAR or --gateway URL is required (or --baseline-only)" >&2; exit 2
 fi
+[ -z "$GATEWAY" ] && SAMEWORK=0
 
 ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}"
 AUTH_TOKEN="${AUTH_TOKEN:-dev-auth-token}"
-PUBLIC_URL="${PUBLIC_URL:-http://localhost:8080}"
+PUBLIC_URL="${PUBLIC_URL:-http://localhost:${GATEWAY_PORT}}"
 ACCOUNT_SID="${ACCOUNT_SID:-AC00000000000000000000000000000001}"
 JAVA_OPTS_BASELINE="${JAVA_OPTS_BASELINE:--Xms512m -Xmx512m -XX:+UseG1GC -Dbaseline.native=true}"
 mkdir -p "$OUT"
@@ -94,9 +117,14 @@ mvn -q -B -f "$LT/pom.xml" compile dependency:build-classpath \
   -Dmdep.outputFile="$LT/target/runtime-classpath.txt" -DincludeScope=runtime
 CP="$LT/target/classes:$(cat "$LT/target/runtime-classpath.txt")"
 
-BASELINE_STARTED_PID=""
+BASELINE_STARTED_PID="" ; SAMEWORK_PID="" ; GATEWAY_STARTED_PID=""
+SAMEWORK_STREAM='ml:{ml}:stream:samework'
 TASKS_FILE=""
 cleanup() {
+  if [ -n "$SAMEWORK_PID" ]; then
+    kill "$SAMEWORK_PID" 2>/dev/null || true ; wait "$SAMEWORK_PID" 2>/dev/null || true
+    redis-cli -n "$REDIS_DB" del "$SAMEWORK_STREAM" >/dev/null || true
+  fi
   if [ -n "$TASKS_FILE" ] && [ -s "$TASKS_FILE" ]; then
     log "closing the bench sessions on the gateway"
     java -cp "$CP" -DbaseUrl="$GATEWAY" -DadminToken="$ADMIN_TOKEN" -DtasksFile="$TASKS_FILE" \
@@ -106,6 +134,11 @@ cleanup() {
     log "stopping baseline (pid $BASELINE_STARTED_PID)"
     kill "$BASELINE_STARTED_PID" 2>/dev/null || true
     wait "$BASELINE_STARTED_PID" 2>/dev/null || true
+  fi
+  if [ -n "$GATEWAY_STARTED_PID" ]; then
+    log "stopping the gateway (pid $GATEWAY_STARTED_PID)"
+    kill "$GATEWAY_STARTED_PID" 2>/dev/null || true
+    wait "$GATEWAY_STARTED_PID" 2>/dev/null || true
   fi
 }
 trap cleanup EXIT
@@ -131,6 +164,22 @@ if [ -z "$BASELINE" ]; then
 fi
 wait_http "$BASELINE/health/live" 60
 
+if [ -n "$GATEWAY_JAR" ]; then
+  PG_DB="${PG_URL##*/}"
+  psql "${PG_URL%/*}/postgres" -tAc "select 1 from pg_database where datname = '$PG_DB'" | grep -q 1 \
+    || psql "${PG_URL%/*}/postgres" -qc "create database \"$PG_DB\""
+  redis-cli -n "$REDIS_DB" flushdb >/dev/null
+  GPIN=""; [ -n "$GATEWAY_CPUS" ] && GPIN="taskset -c $GATEWAY_CPUS"
+  log "starting the gateway $GATEWAY_JAR on $GATEWAY, every setting at its default (Redis db $REDIS_DB, $PG_URL)"
+  # Only what a deployment must set, and the guards far above the load (still evaluated: the Redis work is the same).
+  # shellcheck disable=SC2086
+  MASKLINE_HTTP_PORT="$GATEWAY_PORT" MASKLINE_PUBLIC_URL="$PUBLIC_URL" MASKLINE_REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" \
+  MASKLINE_PG_URL="$PG_URL" MASKLINE_ADMIN_TOKEN="$ADMIN_TOKEN" MASKLINE_TWILIO_AUTH_TOKEN="$AUTH_TOKEN" \
+  MASKLINE_TWILIO_ACCOUNT_SID="$ACCOUNT_SID" MASKLINE_RATE_PER_PAIR=1000000 MASKLINE_RATE_PER_CALLER=1000000 \
+  MASKLINE_LOOP_GUARD=1000000 $GPIN java ${JAVA_OPTS_GATEWAY:-} -jar "$GATEWAY_JAR" > "$OUT/gateway.log" 2>&1 &
+  GATEWAY_STARTED_PID=$! ; GATEWAY_PID=$GATEWAY_STARTED_PID
+fi
+
 # Sids must be new on every run: a gateway keeps each answer for 24 h, so a Sid seen in an earlier run is answered
 # from the stored answer (the cheap duplicate path) and would inflate its figures. The mix seed is per run.
 RUN_SEED=$(( $(date +%s) % 1000000000 ))
@@ -142,14 +191,26 @@ java -cp "$CP" "${COMMON[@]}" -Dsetup=false -Dseed="$RUN_SEED" \
   -Dout="$OUT/baseline.req" -DwarmupOut="$OUT/baseline-warmup.req" maskline.loadtest.bench.PrepareWebhookBench
 
 if [ -n "$GATEWAY" ]; then
-  wait_http "$GATEWAY/health/ready" 30
+  wait_http "$GATEWAY/health/ready" 120
   log "opening $BINDINGS sessions on the gateway and generating its signed requests"
-  MORE_FILES="${FIXED_RATE:+$OUT/gateway-fixed.req}${GATEWAY2:+,$OUT/scale-warmup.req,$OUT/scale-1.req,$OUT/scale-2.req}"
+  MORE_FILES="$OUT/gateway-fixed.req${GATEWAY2:+,$OUT/scale-warmup.req,$OUT/scale-1.req,$OUT/scale-2.req}"
   TASKS_FILE="$OUT/gateway-tasks.txt"
   java -cp "$CP" "${COMMON[@]}" -Dsetup=true -Dseed="$((RUN_SEED + 1))" -DbaseUrl="$GATEWAY" -DadminToken="$ADMIN_TOKEN" \
     -DtasksOut="$TASKS_FILE" -Dout="$OUT/gateway.req" -DwarmupOut="$OUT/gateway-warmup.req" \
-    -DmoreOut="$MORE_FILES" \
+    -DmoreOut="$MORE_FILES$([ "$SAMEWORK" -eq 1 ] && echo ",$OUT/samework.req,$OUT/samework-warmup.req${FIXED_RATE:+,$OUT/samework-fixed.req}")" \
     maskline.loadtest.bench.PrepareWebhookBench
+fi
+
+if [ "$SAMEWORK" -eq 1 ]; then
+  SPIN=""; [ -n "$BASELINE_CPUS" ] && SPIN="taskset -c $BASELINE_CPUS"
+  log "starting the same-work baseline on port $SAMEWORK_PORT (the gateway's Redis database $REDIS_DB, its facts script)"
+  # shellcheck disable=SC2086
+  $SPIN java $JAVA_OPTS_BASELINE -cp "$CP" maskline.baseline.SameWorkServer --port "$SAMEWORK_PORT" \
+    --redis "redis://127.0.0.1:6379/$REDIS_DB" --script "$LT/../src/main/resources/redis/route_inbound.lua" \
+    --stream "$SAMEWORK_STREAM" > "$OUT/samework.log" 2>&1 &
+  SAMEWORK_PID=$!
+  SAMEWORK_URL="http://127.0.0.1:$SAMEWORK_PORT"
+  wait_http "$SAMEWORK_URL/health/live" 60
 fi
 
 # One request by curl first: status, content type, TwiML (a 403 here = signature/PUBLIC_URL mismatch).
@@ -230,9 +291,23 @@ bench_one() { # name url reqfile warmupfile pid
   cat "$OUT/$name.result" | tr -d '\n' >&2; echo >&2
 }
 
+# shellcheck source=archive-lag.sh
+ARCHIVE_REDIS_DB="$REDIS_DB"
+. "$HERE/archive-lag.sh"
+lag_after() { # name: archive lag of the gateway's run that just ended
+  local behind drain
+  read -r behind drain <<< "$(archive_lag)"
+  echo " archive_behind=$behind archive_drain_s=$drain" >> "$OUT/$1.result"
+  log "$1: archive $behind events behind when the load stopped, all written after ${drain}s"
+}
+
 bench_one baseline "$BASELINE" "$OUT/baseline.req" "$OUT/baseline-warmup.req" "$BASELINE_STARTED_PID"
+if [ "$SAMEWORK" -eq 1 ]; then
+  bench_one samework "$SAMEWORK_URL" "$OUT/samework.req" "$OUT/samework-warmup.req" "$SAMEWORK_PID"
+fi
 if [ -n "$GATEWAY" ]; then
   bench_one gateway "$GATEWAY" "$OUT/gateway.req" "$OUT/gateway-warmup.req" "$GATEWAY_PID"
+  lag_after gateway
 fi
 
 
@@ -260,17 +335,23 @@ fi
   echo
   echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP), signed POST /webhooks/twilio/sms, $BINDINGS active sessions, $REQUESTS requests per file; wrk pinned: ${WRK_CPUS:-no}, baseline pinned: ${BASELINE_CPUS:-no}; $(nproc) cores."
   echo
-  echo "| server | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | resent after wrap | peak RSS MB | duplicates answered | server CPU µs/req | Redis CPU µs/req |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-  for n in baseline gateway scale-1 scale-2; do
+  echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo
+  echo "| server | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | resent after wrap | peak RSS MB | duplicates answered | server CPU µs/req | Redis CPU µs/req | archive behind / drained after s |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for n in baseline samework gateway scale-1 scale-2; do
     f="$OUT/$n.result"; [ -f "$f" ] || continue
-    echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" max_ms) | $(field "$f" non2xx3xx) | $(field "$f" socket_errors) | $(field "$f" resent_after_wrap) | $(field "$f" peak_rss_mb) | $(field "$f" duplicates_answered) | $(field "$f" cpu_us_per_req) | $(field "$f" redis_cpu_us_per_req) |"
+    echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" max_ms) | $(field "$f" non2xx3xx) | $(field "$f" socket_errors) | $(field "$f" resent_after_wrap) | $(field "$f" peak_rss_mb) | $(field "$f" duplicates_answered) | $(field "$f" cpu_us_per_req) | $(field "$f" redis_cpu_us_per_req) | $(field "$f" archive_behind) / $(field "$f" archive_drain_s) |"
   done
   if [ -f "$OUT/gateway.result" ]; then
     echo
     awk -v gr="$(field "$OUT/gateway.result" rps)" -v br="$(field "$OUT/baseline.result" rps)" \
         -v gp="$(field "$OUT/gateway.result" p99_ms)" -v bp="$(field "$OUT/baseline.result" p99_ms)" \
-      'BEGIN { printf "gateway/baseline: throughput %.1f %% (target >= 70 %%), p99 %.2fx\n", 100*gr/br, gp/bp }'
+      'BEGIN { printf "gateway/baseline (one GET): throughput %.1f %%, p99 %.2fx\n", 100*gr/br, gp/bp }'
+    if [ -f "$OUT/samework.result" ]; then
+      awk -v gr="$(field "$OUT/gateway.result" rps)" -v sr="$(field "$OUT/samework.result" rps)" \
+        'BEGIN { printf "gateway/same-work baseline: throughput %.1f %% (target >= 85 %%)\n", 100*gr/sr }'
+    fi
   fi
   if [ -f "$OUT/scale-1.result" ]; then
     awk -v a="$(field "$OUT/scale-1.result" rps)" -v b="$(field "$OUT/scale-2.result" rps)" -v one="$(field "$OUT/gateway.result" rps)" \
@@ -289,21 +370,36 @@ if [ -n "$FIXED_RATE" ]; then
     cat "$OUT/$1-fixed.result" >&2
   }
   fixed baseline "$BASELINE" "$OUT/baseline.req"
-  [ -n "$GATEWAY" ] && fixed gateway "$GATEWAY" "$OUT/gateway-fixed.req"
+  [ "$SAMEWORK" -eq 1 ] && fixed samework "$SAMEWORK_URL" "$OUT/samework-fixed.req"
+  if [ -n "$GATEWAY" ]; then
+    if [ -n "$GATEWAY_PID" ]; then
+      fixed gateway "$GATEWAY" "$OUT/gateway-fixed.req" & fpid=$!
+      rss=$(peak_rss_kb "$GATEWAY_PID" "$fpid") ; wait "$fpid"
+      echo " peak_rss_mb=$((rss / 1024))" >> "$OUT/gateway-fixed.result"
+    else
+      fixed gateway "$GATEWAY" "$OUT/gateway-fixed.req"
+    fi
+    lag_after gateway-fixed
+  fi
   {
     echo
     echo "## Fixed rate: $FIXED_RATE req/s for ${FIXED_DURATION}s, open model (FixedRateLoad), $CONNECTIONS connections"
     echo
-    echo "| server | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | late starts |"
-    echo "|---|---|---|---|---|---|---|---|---|"
-    for n in baseline gateway; do
+    echo "| server | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | late starts | peak RSS MB | archive behind / drained after s |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    for n in baseline samework gateway; do
       f="$OUT/$n-fixed.result"; [ -f "$f" ] || continue
-      echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" p999_ms) | $(field "$f" max_ms) | $(field "$f" errors) | $(field "$f" late_starts) |"
+      echo "| $n | $(field "$f" rps) | $(field "$f" p50_ms) | $(field "$f" p90_ms) | $(field "$f" p99_ms) | $(field "$f" p999_ms) | $(field "$f" max_ms) | $(field "$f" errors) | $(field "$f" late_starts) | $(field "$f" peak_rss_mb) | $(field "$f" archive_behind) / $(field "$f" archive_drain_s) |"
     done
     if [ -f "$OUT/gateway-fixed.result" ]; then
       echo
       awk -v gp="$(field "$OUT/gateway-fixed.result" p99_ms)" -v bp="$(field "$OUT/baseline-fixed.result" p99_ms)" \
-        'BEGIN { printf "gateway/baseline at a fixed rate: p99 %.2fx (target <= 2x, no errors)\n", gp/bp }'
+          -v g9="$(field "$OUT/gateway-fixed.result" p999_ms)" \
+        'BEGIN { printf "gateway/baseline (one GET) at a fixed rate: p99 %.2fx (target <= 3x), gateway p99.9 %.1f ms (target <= 50 ms, no errors)\n", gp/bp, g9 }'
+      if [ -f "$OUT/samework-fixed.result" ]; then
+        awk -v gp="$(field "$OUT/gateway-fixed.result" p99_ms)" -v sp="$(field "$OUT/samework-fixed.result" p99_ms)" \
+          'BEGIN { printf "gateway/same-work baseline at a fixed rate: p99 %.2fx (target <= 1.5x)\n", gp/sp }'
+      fi
     fi
   } >> "$OUT/summary.md"
 fi

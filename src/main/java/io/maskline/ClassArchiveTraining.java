@@ -79,7 +79,8 @@ public final class ClassArchiveTraining {
       bounded("migration", Postgres.migrate(vertx, config.postgres().url()).otherwiseEmpty());
       Services services = Services.create(vertx, config, registry, bounded("contract", AdminApiContract.load(vertx)));
       Health health = new Health(vertx, services.redis(), services.pg());
-      Features features = Features.create(vertx, services, health);
+      // Background work is never deployed here: the same Vert.x and clients stand in for the background ones.
+      Features features = Features.create(vertx, services, vertx, services, health);
       bounded("listen", vertx.deployVerticle(() -> new HttpVerticle(services, health, features.authenticator(), features.http(), Future.succeededFuture()),
           new DeploymentOptions()));
       return requests(vertx, port);

@@ -60,12 +60,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** The list of what the gateway does: HTTP features per HTTP verticle, and background verticles (one each per pod). */
-record Features(Authenticator authenticator, List<HttpFeature> http, List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
+/**
+ * The list of what the gateway does: HTTP features per HTTP verticle; light periodic verticles next to them (one each
+ * per pod); and background work (archiver, mailer, archive maintenance, anonymizer), built on the background Vert.x
+ * instance's own event loop and clients ({@code background}), so that its batches never hold up a webhook's event loop.
+ */
+record Features(Authenticator authenticator, List<HttpFeature> http, List<Supplier<? extends Deployable>> periodic,
+                List<Supplier<? extends Deployable>> background, Supplier<Future<?>> warmUp) {
   /** Archive events held in memory while Redis is down (about 2 KB each). */
   private static final int DEGRADED_BUFFER_CAPACITY = 10_000;
 
-  static Features create(Vertx vertx, Services services, Health health) {
+  static Features create(Vertx vertx, Services services, Vertx backgroundVertx, Services background, Health health) {
     var config = services.config();
     Orgs orgs = new Orgs(services.pg(), services.redis(), config.defaultCountry());
     OrgFacts orgFacts = new OrgFacts(services.redis());
@@ -73,9 +78,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     OptOuts optOuts = new OptOuts(services.pg(), services.redis());
     Sessions sessions = new Sessions(services.redis(), config.sessions(), services.clock(), services.metrics());
 
-    ArchiveStream archiveStream = new ArchiveStream(services.redis());
-    ArchivePartitions archivePartitions = new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock());
-    ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(archiveStream, services.clock(), services.metrics());
+    ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(new ArchiveStream(services.redis()), services.clock(), services.metrics());
     health.addReadinessDetail("archive", archiveLag::readinessDetail);
     WebClient webClient = WebClient.create(vertx);
     TwilioRecordings recordings = new TwilioRecordings(vertx, webClient, config.twilio());
@@ -91,10 +94,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     Authenticator authenticator = new Authenticator(config.adminToken(), orgKeys);
 
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
-    List<ErasureStore> erasureStores = new ArrayList<>(ErasureStores.builtIn(services.redis(), recordings));
-    erasureStores.add(new OptOutErasure(services.redis()));
-    erasureStores.add(new RecipientMemoryErasure(services.redis()));
-    erasureStores.add(new NotificationErasure());
+    List<ErasureStore> erasureStores = erasureStores(services.redis(), recordings);
     Notifications notifications = new Notifications(services.pg());
     NotificationArchive notificationArchive = new NotificationArchive(services.redis());
     TwilioMessages messages = new TwilioMessages(webClient, config.twilio());
@@ -112,30 +112,50 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
         new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings), audit),
         new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit));
 
-    List<Supplier<? extends Deployable>> background = new ArrayList<>();
+    List<Supplier<? extends Deployable>> periodic = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
-    background.add(() -> new PeriodicVerticle("session-expiry", Duration.ofSeconds(30), () -> sessions.closeExpired(services.clock().instant())));
-    background.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
+    periodic.add(() -> new PeriodicVerticle("session-expiry", Duration.ofSeconds(30), () -> sessions.closeExpired(services.clock().instant())));
+    periodic.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
         () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis()),
         () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis())));
-    background.add(() -> new NotificationSender(notifications, notificationArchive, messages, config.notifications(),
-        config.http().publicUrl().toString(), services.clock(), services.metrics()));
-    background.add(() -> new MailerVerticle(services.redis(), services.mail(), config.mail(), services.clock(), services.metrics()));
-    ArchiveWriter archiveWriter = new ArchiveWriter(services.pg());
+    periodic.add(() -> new PeriodicVerticle("archive-lag", Duration.ofSeconds(5), archiveLag::sample));
+
+    List<Supplier<? extends Deployable>> backgroundWork = new ArrayList<>();
+    // The notification outbox is sent from the background side; the API wakes it through the relayed event bus address.
+    backgroundWork.add(() -> new NotificationSender(new Notifications(background.pg()), new NotificationArchive(background.redis()),
+        new TwilioMessages(WebClient.create(backgroundVertx), config.twilio()), config.notifications(), config.http().publicUrl().toString(),
+        background.clock(), background.metrics()));
+    backgroundWork.add(() -> new MailerVerticle(background.redis(), background.mail(), config.mail(), background.clock(), background.metrics()));
+    ArchiveStream archiveStream = new ArchiveStream(background.redis());
+    ArchivePartitions archivePartitions = new ArchivePartitions(background.pg(), config.anonymizer().archiveRetentionMonths(), background.clock());
+    ArchiveWriter archiveWriter = new ArchiveWriter(background.pg());
     for (int i = 0; i < config.archive().consumers(); i++) {
-      background.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, archivePartitions, config.archive(), services.metrics()));
+      backgroundWork.add(() -> new ArchiverVerticle(archiveStream, archiveWriter, archivePartitions, config.archive(), background.metrics()));
     }
     ArchiveMaintenance archiveMaintenance = new ArchiveMaintenance(archivePartitions, archiveWriter, archiveStream);
-    background.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
-    background.add(() -> new PeriodicVerticle("archive-lag", Duration.ofSeconds(5), archiveLag::sample));
-    Anonymizer anonymizer = new Anonymizer(vertx, services.pg(), erasureStores, archivePartitions::dropExpired,
-        config.defaultCountry(), services.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
-    background.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
-        services.clock()));
+    backgroundWork.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
+    TwilioRecordings backgroundRecordings = new TwilioRecordings(backgroundVertx, WebClient.create(backgroundVertx), config.twilio());
+    Anonymizer anonymizer = new Anonymizer(backgroundVertx, background.pg(), erasureStores(background.redis(), backgroundRecordings),
+        archivePartitions::dropExpired, config.defaultCountry(), background.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"),
+        background.metrics());
+    backgroundWork.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
+        background.clock()));
     // Redis may have restarted empty: re-mirror orgs, numbers and opt-outs from Postgres before taking traffic.
     Supplier<Future<?>> warmUp = () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll())
         .onFailure(e -> org.slf4j.LoggerFactory.getLogger(Features.class).warn("re-mirroring orgs, numbers and opt-outs to Redis failed: {}", e.getMessage()))
         .otherwiseEmpty();
-    return new Features(authenticator, http, List.copyOf(background), warmUp);
+    return new Features(authenticator, http, List.copyOf(periodic), List.copyOf(backgroundWork), warmUp);
+  }
+
+  /**
+   * Every store that keeps people, on the given clients: the API's residual scan uses the HTTP side's, the anonymizer
+   * the background's; one list, so that a store added here is forgotten and counted alike.
+   */
+  private static List<ErasureStore> erasureStores(io.vertx.redis.client.Redis redis, TwilioRecordings recordings) {
+    List<ErasureStore> stores = new ArrayList<>(ErasureStores.builtIn(redis, recordings));
+    stores.add(new OptOutErasure(redis));
+    stores.add(new RecipientMemoryErasure(redis));
+    stores.add(new NotificationErasure());
+    return List.copyOf(stores);
   }
 }

@@ -1,5 +1,7 @@
 package io.maskline;
 
+import io.maskline.anonymizer.AnonymizerVerticle;
+import io.maskline.notification.NotificationSender;
 import io.maskline.api.AdminApiContract;
 import io.maskline.config.GatewayConfig;
 import io.maskline.ops.Health;
@@ -9,17 +11,25 @@ import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.ReplyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
- * A running gateway: clients, schema, HTTP verticles (one per core) and background verticles.
+ * A running gateway: clients, schema, HTTP verticles (one per core), light periodic verticles and background work.
+ * Background work (archiver, mailer, archive maintenance, anonymizer) runs on a Vert.x instance of its own with one
+ * event loop and its own clients: its batches (thousands of stream entries decoded, a multi-row insert encoded) then
+ * take turns with the webhooks' event loops on the cores instead of stalling one of them for the batch's length
+ * (docs/PERFORMANCE.md, "the default pod").
  * {@link #stop()} reverses start: stop accepting and drain HTTP, stop background work, close clients.
  */
 public final class Gateway {
@@ -27,12 +37,24 @@ public final class Gateway {
 
   private final Vertx vertx;
   private final Services services;
+  private final Vertx backgroundVertx;
+  private final Services background;
   private final List<String> httpDeployments = new ArrayList<>();
-  private final List<String> backgroundDeployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> periodicDeployments = new CopyOnWriteArrayList<>();
+  private final List<String> backgroundDeployments = new CopyOnWriteArrayList<>();
 
-  private Gateway(Vertx vertx, Services services) {
+  private Gateway(Vertx vertx, Services services, Vertx backgroundVertx) {
     this.vertx = vertx;
     this.services = services;
+    this.backgroundVertx = backgroundVertx;
+    this.background = services.forBackground(backgroundVertx);
+  }
+
+  /** One event loop, a small worker pool; built off any Vert.x thread (Vert.x warns about instances made on one). */
+  private static Future<Vertx> backgroundVertx() {
+    return Future.fromCompletionStage(CompletableFuture.supplyAsync(() -> Vertx.builder()
+        .with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2).setPreferNativeTransport(true))
+        .build()));
   }
 
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry metrics, GatewayConfig config) {
@@ -42,18 +64,25 @@ public final class Gateway {
         .onSuccess(count -> LOG.info("schema ready {}", kv("migrationsApplied", count)));
     return AdminApiContract.load(vertx)
         .map(contract -> Services.create(vertx, config, metrics, contract))
-        .compose(services -> new Gateway(vertx, services).deploy(migrated));
+        .compose(services -> backgroundVertx().compose(background -> new Gateway(vertx, services, background).deploy(migrated)));
   }
 
   private Future<Gateway> deploy(Future<Integer> migrated) {
     Health health = new Health(vertx, services.redis(), services.pg());
-    Features features = Features.create(vertx, services, health);
+    Features features = Features.create(vertx, services, backgroundVertx, background, health);
     // Once the schema is there, background verticles deploy while Redis is re-mirrored from Postgres.
     Future<Void> backgroundReady = migrated.compose(schema -> {
       List<Future<String>> deployments = new ArrayList<>();
-      for (Supplier<? extends Deployable> background : features.background()) {
-        deployments.add(vertx.deployVerticle(background, new DeploymentOptions()).onSuccess(backgroundDeployments::add));
+      for (Supplier<? extends Deployable> periodic : features.periodic()) {
+        deployments.add(vertx.deployVerticle(periodic, new DeploymentOptions()).onSuccess(periodicDeployments::add));
       }
+      for (Supplier<? extends Deployable> work : features.background()) {
+        deployments.add(backgroundVertx.deployVerticle(work, new DeploymentOptions()).onSuccess(backgroundDeployments::add));
+      }
+      // The admin API asks for anonymizer runs on its own event bus; the anonymizer listens on the background one.
+      relayToBackground(AnonymizerVerticle.ADDRESS);
+      // A queued notification wakes the sender, which works on the background side.
+      relayToBackground(NotificationSender.WAKE_UP);
       return Future.all(features.warmUp().get(), Future.all(deployments)).mapEmpty();
     });
     // HTTP verticles build their routers now and start listening only when the rest is ready.
@@ -64,6 +93,12 @@ public final class Gateway {
           LOG.info("listening {} {}", kv("port", services.config().http().port()), kv("httpInstances", instances));
           return this;
         });
+  }
+
+  private void relayToBackground(String address) {
+    vertx.eventBus().<Object>localConsumer(address, asked -> backgroundVertx.eventBus().request(address, asked.body())
+        .onSuccess(answer -> asked.reply(answer.body()))
+        .onFailure(e -> asked.fail(e instanceof ReplyException r ? r.failureCode() : -1, String.valueOf(e.getMessage()))));
   }
 
   public Services services() {
@@ -77,15 +112,17 @@ public final class Gateway {
   /** Graceful: HTTP first (drained), then background verticles, then the clients they used. */
   public Future<Void> stop() {
     LOG.info("stopping: draining HTTP {}", kv("drainMs", services.config().http().shutdownDrain().toMillis()));
-    return undeployAll(httpDeployments)
-        .compose(v -> undeployAll(backgroundDeployments))
-        .eventually(() -> Future.join(List.of(services.webhookRedis().close(), services.redis().close(), services.pg().close(), services.mail().close())))
+    return undeployAll(vertx, httpDeployments)
+        .compose(v -> Future.join(undeployAll(vertx, periodicDeployments), undeployAll(backgroundVertx, backgroundDeployments)))
+        .eventually(() -> Future.join(List.of(services.webhookRedis().close(), services.redis().close(), services.pg().close(), services.mail().close(),
+            background.redis().close(), background.pg().close(), background.mail().close())))
+        .eventually(backgroundVertx::close)
         .onComplete(done -> LOG.info("stopped"))
         .mapEmpty();
   }
 
-  private Future<Void> undeployAll(List<String> ids) {
-    List<Future<Void>> undeployed = ids.stream().map(vertx::undeploy).toList();
+  private static Future<Void> undeployAll(Vertx owner, List<String> ids) {
+    List<Future<Void>> undeployed = ids.stream().map(owner::undeploy).toList();
     ids.clear();
     return Future.join(undeployed).mapEmpty();
   }

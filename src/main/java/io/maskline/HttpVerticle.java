@@ -48,7 +48,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     var config = services.config();
     RouterBuilder api = RouterBuilder.create(vertx, services.api().contract(), RequestExtractor.withBodyHandler())
-        .rootHandler(new RequestIds())
+        .rootHandler(new RequestIds(config.http().accessLogWebhookSample()))
         .rootHandler(bodiesExceptWebhooks(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes())))
         .rootHandler(new AdminAuth(authenticator))
         .rootHandler(new OrgScope(services.api().contract()));

@@ -36,6 +36,18 @@ public record Services(
         MailClient.createShared(vertx, mailConfig(config.smtp()), "maskline-mail"), metrics, contract, Clock.systemUTC());
   }
 
+  /**
+   * Clients of their own for the background Vert.x instance (archiver, mailer, anonymizer): their connections live on
+   * its event loop, so a batch's encoding and decoding happen there too, never on a webhook's event loop. A small
+   * Postgres pool: the archiver's loops, maintenance and the anonymizer.
+   */
+  Services forBackground(Vertx background) {
+    Redis backgroundRedis = RedisClients.create(background, config.redis());
+    return new Services(config, backgroundRedis, backgroundRedis,
+        Postgres.pool(background, config.postgres(), Math.min(config.postgres().poolSize(), config.archive().consumers() + 3), "maskline-pg-background"),
+        MailClient.createShared(background, mailConfig(config.smtp()), "maskline-mail"), metrics, api, clock);
+  }
+
   private static MailConfig mailConfig(GatewayConfig.Smtp smtp) {
     MailConfig mail = new MailConfig()
         .setHostname(smtp.host())

@@ -24,7 +24,9 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * A batch is written in one transaction and acknowledged only after commit; while Postgres is down the same batch
  * is retried with capped exponential backoff and nothing new is read, so events wait in Redis. Entries a dead
  * consumer left unacknowledged are taken over with XAUTOCLAIM once idle for {@code archive.claimIdle}. Writes are
- * idempotent, so an entry written twice (crash between commit and ack) still gives one row.
+ * idempotent, so an entry written twice (crash between commit and ack) still gives one row. Once the stream is
+ * drained the next read waits {@code archive.batchInterval}: at a steady rate the events of that interval then go
+ * in one batch, which costs the pod far less than a transaction per few events.
  */
 public final class ArchiverVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiverVerticle.class);
@@ -110,12 +112,21 @@ public final class ArchiverVerticle extends VerticleBase {
           if (prefetched == null && !stopping && entries.size() >= config.batchSize() / 2) {
             prefetched = stream.readNew(consumer, config.batchSize(), readBlock());
           }
-          return archive(entries);
+          boolean drained = entries.size() < config.batchSize() && prefetched == null && claimCursor.equals("0-0");
+          return archive(entries).map(drained);
         })
-        .onSuccess(v -> {
+        .onSuccess(drained -> {
           retry = null;
           failuresInRow = 0;
-          next();
+          if (drained && !stopping) {
+            // Paced batches: a drained stream is read again only after batchInterval, so that at a steady webhook
+            // rate the archiver writes a few large batches a second instead of one small transaction per handful of
+            // events (each costs the pod's core as much as a large one, docs/PERFORMANCE.md). A backlog is written
+            // back to back.
+            backoffTimer = vertx.setTimer(config.batchInterval().toMillis(), id -> next());
+          } else {
+            next();
+          }
         })
         .onFailure(e -> {
           failures.increment();

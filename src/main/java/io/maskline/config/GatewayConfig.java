@@ -31,8 +31,11 @@ public record GatewayConfig(
 
   public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }
 
-  /** {@code instances} 0 means one HTTP verticle per core. */
-  public record Http(int port, int instances, URI publicUrl, Duration shutdownDrain, int bodyLimitBytes) {
+  /**
+   * {@code instances} 0 means one HTTP verticle per core. {@code accessLogWebhookSample}: provider webhooks answered
+   * fine are access-logged one in this many (1 = every one).
+   */
+  public record Http(int port, int instances, URI publicUrl, Duration shutdownDrain, int bodyLimitBytes, int accessLogWebhookSample) {
     public int effectiveInstances() {
       return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
     }
@@ -59,7 +62,8 @@ public record GatewayConfig(
    * {@code consumers}: archiver loops per pod (batches in flight at once; 0 when another deployment archives); {@code claimIdle}: how long an entry may sit
    * unacknowledged with a consumer before another takes it over.
    */
-  public record Archive(int batchSize, int consumers, Duration claimIdle) {}
+  /** {@code batchInterval}: once the stream is drained, a consumer waits this long before reading again (paced batches). */
+  public record Archive(int batchSize, int consumers, Duration claimIdle, Duration batchInterval) {}
 
   /** The Onfleet REST API (worker look-ups for task webhooks that carry no worker phone). */
   public record Onfleet(URI apiUrl) {}
@@ -79,7 +83,8 @@ public record GatewayConfig(
             s.integer("http.instances", 0, 0, 256),
             s.httpUrl("publicUrl", "http://localhost:8080"),
             s.duration("http.shutdownDrain", Duration.ofSeconds(10)),
-            64 * 1024),
+            64 * 1024,
+            s.integer("http.accessLogWebhookSample", 100, 1, 1_000_000)),
         new Redis(
             s.string("redis.url", null),
             s.choice("redis.mode", RedisMode.STANDALONE, RedisMode.class),
@@ -118,7 +123,8 @@ public record GatewayConfig(
         new Archive(
             s.integer("archive.batchSize", 1000, 1, 10_000),
             s.integer("archive.consumers", 2, 0, 16),
-            s.duration("archive.claimIdle", Duration.ofSeconds(30))),
+            s.duration("archive.claimIdle", Duration.ofSeconds(30)),
+            s.duration("archive.batchInterval", Duration.ofMillis(250))),
         new Onfleet(s.httpUrl("onfleet.apiUrl", "https://onfleet.com/api/v2")),
         new Notifications(
             s.parse("notifications.sender", null, GatewayConfig::e164),

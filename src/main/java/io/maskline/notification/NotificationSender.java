@@ -70,7 +70,11 @@ public final class NotificationSender extends VerticleBase {
   public Future<?> start() {
     long every = Math.max(100, Math.min(MAX_POLL.toMillis(), config.firstRetryDelay().toMillis() / 2));
     poll = vertx.setPeriodic(every, id -> drain());
-    wakeUps = vertx.eventBus().localConsumer(WAKE_UP, message -> drain());
+    wakeUps = vertx.eventBus().localConsumer(WAKE_UP, message -> {
+      // Answered at once (the API side's relay asks, and nothing waits for the send itself).
+      message.reply("");
+      drain();
+    });
     return Future.succeededFuture();
   }
 

@@ -1,5 +1,6 @@
 package io.maskline.ops;
 
+import io.maskline.phone.Masking;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 import org.slf4j.Logger;
@@ -15,12 +16,25 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * Gives every request an id (the caller's {@code X-Request-Id} when it is sane, else a fresh random one: not
  * SecureRandom, a request id is no secret), echoes it in the
  * answer and writes one structured access-log line when the answer ends. The path is logged, never the query.
+ * Provider webhooks answered below 400 within a second are logged one in {@code webhookSample} (each is archived with
+ * its sid anyway, and counted in the metrics); every other request, every error and every slow answer is logged.
+ * At thousands of webhooks a second a line each cost the pod more CPU than the webhook itself (docs/PERFORMANCE.md).
  */
 public final class RequestIds implements PlatformHandler {
   private static final Logger ACCESS = LoggerFactory.getLogger("io.maskline.access");
   private static final String KEY = "requestId";
   private static final String HEADER = "X-Request-Id";
+  private static final String WEBHOOKS = "/webhooks/";
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._\\-]{8,64}");
+  private static final long SLOW_NANOS = 1_000_000_000L;
+
+  private final int webhookSample;
+  // One handler per HTTP verticle, used on its event loop only.
+  private long webhooksSeen;
+
+  public RequestIds(int webhookSample) {
+    this.webhookSample = Math.max(1, webhookSample);
+  }
 
   @Override
   public void handle(RoutingContext rc) {
@@ -30,11 +44,22 @@ public final class RequestIds implements PlatformHandler {
     rc.response().putHeader(HEADER, id);
     long started = System.nanoTime();
     rc.addEndHandler(done -> {
-      if (ACCESS.isInfoEnabled() && !rc.normalizedPath().startsWith("/health")) {
-        ACCESS.info("{} {} {}", kv("method", rc.request().method().name()), kv("path", rc.normalizedPath()),
-            kv("status", rc.response().getStatusCode()), kv("durationMs", (System.nanoTime() - started) / 1_000_000.0),
-            kv(KEY, id));
+      if (!ACCESS.isInfoEnabled()) {
+        return;
       }
+      String path = rc.normalizedPath();
+      if (path.startsWith("/health")) {
+        return;
+      }
+      long took = System.nanoTime() - started;
+      int status = rc.response().getStatusCode();
+      boolean webhook = path.startsWith(WEBHOOKS);
+      if (webhook && status < 400 && took < SLOW_NANOS && webhooksSeen++ % webhookSample != 0) {
+        return;
+      }
+      // The access logger's encoder has no masker (it is the cheap one): the path is masked here, the id is sane.
+      ACCESS.info("{} {} {} {} {} {}", kv("method", rc.request().method().name()), kv("path", Masking.phonesIn(path)),
+          kv("status", status), kv("durationMs", took / 1_000_000.0), kv(KEY, id), kv("sampleOneIn", webhook ? webhookSample : 1));
     });
     rc.next();
   }

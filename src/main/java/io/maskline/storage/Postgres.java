@@ -16,12 +16,16 @@ public final class Postgres {
   private Postgres() {}
 
   public static Pool pool(Vertx vertx, GatewayConfig.Postgres config) {
+    return pool(vertx, config, config.poolSize(), "maskline-pg");
+  }
+
+  public static Pool pool(Vertx vertx, GatewayConfig.Postgres config, int maxSize, String name) {
     PgConnectOptions connect = PgConnectOptions.fromUri(config.url())
         .setCachePreparedStatements(true)
         .setReconnectAttempts(0);
     PoolOptions pool = new PoolOptions()
-        .setMaxSize(config.poolSize())
-        .setName("maskline-pg")
+        .setMaxSize(maxSize)
+        .setName(name)
         .setShared(true)
         .setConnectionTimeout(5)
         .setConnectionTimeoutUnit(TimeUnit.SECONDS)
