@@ -26,6 +26,9 @@ import io.maskline.binding.RecipientMemoryErasure;
 import io.maskline.binding.SessionApi;
 import io.maskline.binding.Sessions;
 import io.maskline.config.CronSchedule;
+import io.maskline.console.ConsolePages;
+import io.maskline.console.ConsoleSessionApi;
+import io.maskline.console.WebhookSimulator;
 import io.maskline.inbound.DegradedEvents;
 import io.maskline.inbound.InboundLedger;
 import io.maskline.inbound.InboundLookup;
@@ -98,6 +101,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     Notifications notifications = new Notifications(services.pg());
     NotificationArchive notificationArchive = new NotificationArchive(services.redis());
     TwilioMessages messages = new TwilioMessages(webClient, config.twilio());
+    ArchiveSearch archiveSearch = new ArchiveSearch(services.pg());
     List<HttpFeature> http = List.of(
         new AccessApi(orgs, orgKeys, audit),
         new OrgApi(orgs, credentials, audit),
@@ -109,8 +113,12 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
         new NotificationApi(vertx, orgs, notifications, notificationArchive, optOuts::isOptedOut, messages, config.notifications().sender(),
             services.clock()),
         new NotificationStatusCallbacks(notifications, notificationArchive, config, services.clock()),
-        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings), audit),
-        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit));
+        new ArchiveApi(orgs, archiveSearch, new AnonymizeAndDelete(services.pg(), recordings), audit),
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit,
+            config.anonymizer(), services.clock()),
+        new ConsolePages(),
+        new ConsoleSessionApi(config, services.clock()),
+        new WebhookSimulator(vertx, orgs, archiveSearch, config));
 
     List<Supplier<? extends Deployable>> periodic = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
