@@ -123,9 +123,9 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     List<Supplier<? extends Deployable>> periodic = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.
     periodic.add(() -> new PeriodicVerticle("session-expiry", Duration.ofSeconds(30), () -> sessions.closeExpired(services.clock().instant())));
-    periodic.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
-        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis()),
-        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis())));
+    // Flushed every second, and once more at shutdown so that what Redis can take now is not lost with the pod.
+    Supplier<Future<?>> flushDegraded = () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis());
+    periodic.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1), flushDegraded, flushDegraded));
     periodic.add(() -> new PeriodicVerticle("archive-lag", Duration.ofSeconds(5), archiveLag::sample));
 
     List<Supplier<? extends Deployable>> backgroundWork = new ArrayList<>();
