@@ -1,6 +1,7 @@
 package io.maskline.notification;
 
 import io.maskline.config.GatewayConfig;
+import io.maskline.ops.Backoff;
 import io.maskline.provider.twilio.TwilioMessages;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,6 +44,7 @@ public final class NotificationSender extends VerticleBase {
   private final Counter accepted;
   private final Counter failed;
   private final Counter dead;
+  private final Backoff retries;
   private long poll;
   private boolean draining;
   private boolean again;
@@ -56,6 +58,8 @@ public final class NotificationSender extends VerticleBase {
     this.config = config;
     this.callbackBase = publicUrl.replaceAll("/+$", "");
     this.clock = clock;
+    // Jittered: many pods retrying the same provider outage spread out.
+    this.retries = new Backoff(config.firstRetryDelay(), MAX_BACKOFF, true);
     this.accepted = Counter.builder("maskline.notifications.accepted").description("Notifications the provider accepted").register(metrics);
     this.failed = Counter.builder("maskline.notifications.failed").description("Failed send attempts (retried)").register(metrics);
     this.dead = Counter.builder("maskline.notifications.dead").description("Notifications given up (dead letters)").register(metrics);
@@ -136,7 +140,6 @@ public final class NotificationSender extends VerticleBase {
   }
 
   private Duration backoff(int attempts) {
-    Duration delay = config.firstRetryDelay().multipliedBy(1L << Math.min(20, Math.max(0, attempts - 1)));
-    return delay.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : delay;
+    return retries.delay(attempts);
   }
 }
