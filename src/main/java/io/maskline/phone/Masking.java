@@ -15,8 +15,9 @@ public final class Masking {
   /** Phone-like runs: optional + (or %2B) or 00, then 7+ digits possibly split by single separators. */
   private static final Pattern PHONE_LIKE =
       Pattern.compile("(?<![\\w*%])(\\+|%2[Bb]|00)?\\d(?:" + SEPARATOR + "?\\d){6,18}(?!\\w)");
-  /** Email addresses, the @ as is or URL-encoded. */
-  private static final Pattern EMAIL_LIKE = Pattern.compile("[A-Za-z0-9._%+\\-]+(?:@|%40)[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)+");
+  /** Email addresses, the @ as is or URL-encoded; the top-level domain has letters ("java.base@17.0.15" is a module). */
+  private static final Pattern EMAIL_LIKE =
+      Pattern.compile("[A-Za-z0-9._%+\\-]+(?:@|%40)[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,}(?![A-Za-z0-9])");
   /**
    * Ids that look like numbers but name no one, never masked: UUIDs (request ids, run ids) and Redis stream ids
    * ({@code 1733312345678-0}: milliseconds and a sequence).

@@ -47,12 +47,13 @@ class LogMaskingTest {
       }
     }
     LOG.info("{} archive entry dead-lettered {} {}", marker, kv("entry", "1733312345678-0"), kv("note", "entries 1733312345678-0 and 1733312345679-12 of run " + runId));
+    LOG.info("{} {}", marker, kv("frame", "at java.base@17.0.15/java.lang.Thread.run(Thread.java:840)"));
 
     Path file = Path.of("target/test-logs/maskline.json");
     String lines = String.join("\n", Files.readAllLines(file).stream().filter(l -> l.contains(marker)).toList());
     assertThat(lines).doesNotContain("4791111111", "0412%20345%20678", "jane.doe%40example.com", "jane.doe@example.com")
         .contains("/v1/sessions/%2B********11", "/v1/sessions/04**%*****%***78", "/v1/sessions/j*******@*******.com")
-        .contains(requestId, runId, "1733312345678-0", "1733312345679-12");
+        .contains(requestId, runId, "1733312345678-0", "1733312345679-12", "java.base@17.0.15");
   }
 
   /** Everything the suite logged so far (the gateways of earlier tests handled real numbers) is masked too. */
