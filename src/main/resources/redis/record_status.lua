@@ -1,11 +1,9 @@
 -- Appends a status callback to the archive stream with the org its sid was routed for (if known).
 -- KEYS[1] sid key. ARGV: archiveStream, archiveMaxlen, field/value pairs...
--- The sid key holds "<orgId> <answer>" (InboundLedger), or 'pending'; a hash from a version before (kept 24 h).
-local stored = redis.pcall('GET', KEYS[1])
+-- The sid key holds "<orgId> <answer>" (Keys.sidValue), or 'pending' while the first delivery is answered.
+local stored = redis.call('GET', KEYS[1])
 local orgId = ''
-if type(stored) == 'table' then
-  orgId = redis.call('HGET', KEYS[1], 'orgId') or ''
-elseif stored and stored ~= 'pending' then
+if stored and stored ~= 'pending' then
   orgId = string.sub(stored, 1, string.find(stored, ' ', 1, true) - 1)
 end
 local fields = {'orgId', orgId}

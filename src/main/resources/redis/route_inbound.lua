@@ -3,7 +3,7 @@
 --   claimTtlMs, channel (sms|voice)
 -- Returns {'dup', answer-or-'pending'} or
 --   {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables, recipientOptedOut (1/0),
---   replyTo, replyToOptedOut (1/0), org...(8 fields, when the org is known and its facts can matter)}
+--   replyTo, replyToOptedOut (1/0), org...(7 fields, when the org is known and its facts can matter)}
 local sidKey = KEYS[1]
 local prefix, proxy, caller, now, window = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local ratePerPair, ratePerCaller, loopGuard = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -11,11 +11,8 @@ local claimTtl, channel, windowMs = ARGV[9], ARGV[10], ARGV[5]
 
 -- The sid key is a string: 'pending' while claimed, then "<orgId> <answer>" (InboundLedger). One SET claims it.
 if not redis.call('SET', sidKey, 'pending', 'NX', 'PX', claimTtl) then
-  local stored = redis.pcall('GET', sidKey)
-  if type(stored) == 'table' then
-    -- A hash written by a version before this one (kept 24 h): its answer field.
-    stored = redis.call('HGET', sidKey, 'answer')
-  elseif stored ~= 'pending' then
+  local stored = redis.call('GET', sidKey)
+  if stored ~= 'pending' then
     stored = string.sub(stored, string.find(stored, ' ', 1, true) + 1)
   end
   return {'dup', stored}
@@ -45,8 +42,7 @@ local route = redis.call('HMGET', prefix .. 'route:' .. proxy .. ':' .. caller, 
 local loopKey = false
 if route[1] then
   context, orgId, taskId, role, counterpart = 'ACTIVE', route[1], route[2], route[3], route[4]
-  -- Sessions opened by a version before this one keep their variables only in the session record.
-  variables = route[5] or redis.call('HGET', prefix .. 'session:' .. taskId, 'variables') or '{}'
+  variables = route[5] or '{}'
   if channel == 'sms' then
     -- Loop guard: messages on one binding (pair of parties through P) per minute; auto-responders exceed it fast.
     local a, b = caller, counterpart
@@ -102,11 +98,11 @@ local result = {'facts', guard, context, orgId, taskId, role, counterpart, dedic
 local orgMatters = not (context == 'ACTIVE' and role == 'DRIVER' and channel == 'sms')
 if orgId ~= '' and orgMatters then
   local org = redis.call('HMGET', prefix .. 'org:' .. orgId, 'email', 'adminPhone', 'adminPhoneAcceptsSms', 'anonymize',
-    'routeRecipientsToAdmin', 'recordCalls', 'country', 'name')
+    'routeRecipientsToAdmin', 'recordCalls', 'name')
   local present = false
-  for i = 1, 8 do present = present or org[i] ~= false end
+  for i = 1, 7 do present = present or org[i] ~= false end
   if present then
-    for i = 1, 8 do result[12 + i] = org[i] or '' end
+    for i = 1, 7 do result[12 + i] = org[i] or '' end
   end
   -- The org's admin on its own number outside a task: their text or call goes back to the last recipient who
   -- reached them through it (Keys.replyTarget). Read only then, so other traffic pays nothing for it.

@@ -2,6 +2,7 @@ package io.maskline.anonymizer;
 
 import io.maskline.anonymizer.AnonymizationRequests.Pending;
 import io.maskline.phone.Masking;
+import io.maskline.ops.Backoff;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,7 +58,7 @@ public final class Anonymizer {
   // A pod that finds the lock taken but no run recorded (its holder is between the lock and the row, at either
   // end of a run) asks again this often before it answers "running, id unknown".
   private static final int LOCK_ATTEMPTS = 20;
-  private static final long LOCK_PAUSE_MS = 100;
+  private static final Backoff LOCK_RETRY = Backoff.constant(Duration.ofMillis(100));
 
   private final Vertx vertx;
   private final Pool pg;
@@ -122,23 +123,19 @@ public final class Anonymizer {
 
   /** Starts a run unless one is in progress anywhere; {@code scheduledFor} is the schedule slot, null on demand. */
   public Future<Start> start(String trigger, Instant scheduledFor) {
-    return attempt(trigger, scheduledFor, LOCK_ATTEMPTS);
+    // Lock taken but no run recorded: its holder is recording its run, or has just recorded its end. Ask again.
+    return LOCK_RETRY.retry(vertx, LOCK_ATTEMPTS, attempt -> attempt(trigger, scheduledFor),
+        start -> !start.started() && start.runId() == null);
   }
 
-  private Future<Start> attempt(String trigger, Instant scheduledFor, int attemptsLeft) {
+  private Future<Start> attempt(String trigger, Instant scheduledFor) {
     return pg.getConnection().compose(conn -> conn.preparedQuery(TRY_LOCK).execute(Tuple.of(LOCK_KEY))
         .map(rows -> rows.iterator().next().getBoolean("locked"))
         .compose(locked -> {
           if (locked) {
             return begin(conn, trigger, scheduledFor).recover(e -> release(conn).transform(released -> Future.failedFuture(e)));
           }
-          return conn.close().transform(closed -> AnonymizerRuns.running(pg)).compose(running -> {
-            if (running.isPresent() || attemptsLeft <= 1) {
-              return Future.succeededFuture(Start.notStarted(running.orElse(null)));
-            }
-            // The lock's holder is recording its run, or has just recorded its end: ask again in a moment.
-            return vertx.timer(LOCK_PAUSE_MS).compose(t -> attempt(trigger, scheduledFor, attemptsLeft - 1));
-          });
+          return conn.close().transform(closed -> AnonymizerRuns.running(pg)).map(running -> Start.notStarted(running.orElse(null)));
         }));
   }
 

@@ -2,6 +2,7 @@ package io.maskline.archive;
 
 import io.maskline.phone.PhoneNumbers;
 import io.maskline.provider.FormEncoding;
+import io.maskline.storage.StreamEntry;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -154,8 +155,7 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
 
   /**
    * The provider's payload as one JSON object: from the form body as received ({@code form}; a repeated name becomes
-   * an array of its values), from the JSON that events written before the form was kept carry ({@code raw}), or else
-   * every field of the entry.
+   * an array of its values), or else (no form, or one that cannot be decoded) every field of the entry.
    */
   private static String payload(StreamEntry entry) {
     String form = entry.field("form");
@@ -163,14 +163,6 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
       try {
         return formJson(form);
       } catch (IllegalArgumentException e) {
-        // fall through: keep every field so nothing received is lost
-      }
-    }
-    String raw = entry.field("raw");
-    if (raw != null && !raw.isBlank()) {
-      try {
-        return new JsonObject(clean(raw)).encode();
-      } catch (DecodeException | ClassCastException e) {
         // fall through: keep every field so nothing received is lost
       }
     }

@@ -1,9 +1,10 @@
 package io.maskline.archive;
 
-import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
+import io.maskline.storage.StreamGroup;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +32,7 @@ public final class ArchiveLagMonitor {
         .description("Age of the oldest archive entry read but not yet acknowledged").register(metrics);
   }
 
-  public Future<ArchiveStream.Lag> sample() {
+  public Future<StreamGroup.Lag> sample() {
     return stream.lag(clock.millis()).onSuccess(lag -> {
       length.set(lag.length());
       pending.set(lag.pending());

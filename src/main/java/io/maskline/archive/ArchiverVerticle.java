@@ -1,6 +1,8 @@
 package io.maskline.archive;
 
 import io.maskline.config.GatewayConfig;
+import io.maskline.ops.Backoff;
+import io.maskline.storage.StreamEntry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,7 +17,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -30,7 +31,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  */
 public final class ArchiverVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiverVerticle.class);
-  private static final long MAX_BACKOFF_MS = 10_000;
+  private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), true);
 
   private final ArchiveStream stream;
   private final ArchiveWriter writer;
@@ -130,7 +131,7 @@ public final class ArchiverVerticle extends VerticleBase {
         })
         .onFailure(e -> {
           failures.increment();
-          long delay = backoff(++failuresInRow);
+          long delay = BACKOFF.delay(++failuresInRow).toMillis();
           if (failuresInRow == 1 || failuresInRow % 20 == 0) {
             LOG.warn("archive batch failed, retrying {} {} {}", kv("attempt", failuresInRow), kv("delayMs", delay), kv("error", String.valueOf(e.getMessage())));
           }
@@ -204,11 +205,6 @@ public final class ArchiverVerticle extends VerticleBase {
 
   private Duration readBlock() {
     return Duration.ofMillis(Math.min(1_000, claimEvery()));
-  }
-
-  private static long backoff(int attempt) {
-    long base = Math.min(MAX_BACKOFF_MS, 100L << Math.min(attempt, 10));
-    return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
   }
 
   /** SQLSTATE class 22 (data exception) or 23 (integrity): retrying the same rows would fail forever. */

@@ -71,7 +71,7 @@ public final class InboundLookup {
     boolean recipientOptedOut = r.get(9).toInteger() == 1;
     String replyTo = r.get(10).toString();
     ReplyTarget replyTarget = replyTo.isEmpty() ? null : new ReplyTarget(replyTo, r.get(11).toInteger() == 1);
-    OrgRouting org = r.size() > 12 ? new OrgRouting(orgId, blankToNull(r.get(19).toString()), blankToNull(r.get(12).toString()),
+    OrgRouting org = r.size() > 12 ? new OrgRouting(orgId, blankToNull(r.get(18).toString()), blankToNull(r.get(12).toString()),
         blankToNull(r.get(13).toString()), "1".equals(r.get(14).toString()), "1".equals(r.get(15).toString()),
         "1".equals(r.get(16).toString()), "1".equals(r.get(17).toString())) : null;
     CallerContext caller = switch (context) {

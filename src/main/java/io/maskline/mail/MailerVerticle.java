@@ -2,7 +2,10 @@ package io.maskline.mail;
 
 import io.maskline.archive.ArchiveEvent;
 import io.maskline.config.GatewayConfig;
+import io.maskline.ops.Backoff;
 import io.maskline.storage.Keys;
+import io.maskline.storage.StreamEntry;
+import io.maskline.storage.StreamGroup;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -12,13 +15,12 @@ import io.vertx.ext.mail.MailMessage;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,12 +37,14 @@ public final class MailerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MailerVerticle.class);
   static final String GROUP = "mailer";
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
-  private static final long BLOCK_MS = 1_000;
+  private static final Duration BLOCK = Duration.ofSeconds(1);
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(20);
   // Another pod's pending entry is only taken over once it is far older than any send can take: its owner is gone.
   private static final Duration STALE = Duration.ofSeconds(60);
 
   private final Redis redis;
+  private final StreamGroup outbox;
+  private final Backoff backoff;
   private final MailClient mail;
   private final GatewayConfig.Mail config;
   private final Clock clock;
@@ -54,6 +58,8 @@ public final class MailerVerticle extends VerticleBase {
 
   public MailerVerticle(Redis redis, MailClient mail, GatewayConfig.Mail config, Clock clock, MeterRegistry metrics) {
     this.redis = redis;
+    this.outbox = new StreamGroup(redis, Keys.MAIL_STREAM, GROUP);
+    this.backoff = new Backoff(config.firstRetryDelay(), MAX_BACKOFF, false);
     this.mail = mail;
     this.config = config;
     this.clock = clock;
@@ -79,9 +85,7 @@ public final class MailerVerticle extends VerticleBase {
   }
 
   private Future<Void> createGroup() {
-    return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(Keys.MAIL_STREAM).arg(GROUP).arg("0").arg("MKSTREAM"))
-        .<Void>mapEmpty()
-        .recover(e -> String.valueOf(e.getMessage()).contains("BUSYGROUP") ? Future.succeededFuture() : Future.failedFuture(e))
+    return outbox.ensure()
         // Redis may be down at start: the outbox keeps its entries, the mailer starts when Redis is back.
         .recover(e -> {
           LOG.warn("mail outbox unavailable at start, retrying: {}", e.getMessage());
@@ -93,9 +97,7 @@ public final class MailerVerticle extends VerticleBase {
     if (!running) {
       return;
     }
-    Request read = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer).arg("COUNT").arg(20)
-        .arg("BLOCK").arg(BLOCK_MS).arg("STREAMS").arg(Keys.MAIL_STREAM).arg(">");
-    redis.send(read)
+    outbox.readNew(consumer, 20, BLOCK)
         .compose(this::deliverAll)
         .onComplete(done -> {
           if (done.failed()) {
@@ -107,14 +109,10 @@ public final class MailerVerticle extends VerticleBase {
         });
   }
 
-  private Future<Void> deliverAll(Response streams) {
-    if (streams == null || streams.size() == 0) {
-      return Future.succeededFuture();
-    }
-    Response entries = streams.get(Keys.MAIL_STREAM) != null ? streams.get(Keys.MAIL_STREAM) : streams.get(0).get(1);
+  private Future<Void> deliverAll(List<StreamEntry> entries) {
     Future<Void> all = Future.succeededFuture();
-    for (Response entry : entries) {
-      all = all.compose(v -> deliver(entry.get(0).toString(), fields(entry.get(1)), 1));
+    for (StreamEntry entry : entries) {
+      all = all.compose(v -> deliver(entry.id(), entry.fields(), 1));
     }
     return all;
   }
@@ -124,27 +122,17 @@ public final class MailerVerticle extends VerticleBase {
    * backoff, another consumer's only once stale (that pod died). Entries being sent right now are never touched.
    */
   private void retryDue() {
-    Request pending = Request.cmd(Command.XPENDING).arg(Keys.MAIL_STREAM).arg(GROUP)
-        .arg("IDLE").arg(config.firstRetryDelay().toMillis()).arg("-").arg("+").arg(20);
-    redis.send(pending).compose(list -> {
+    outbox.pending(config.firstRetryDelay(), 20).compose(list -> {
       Future<Void> all = Future.succeededFuture();
-      for (Response p : list) {
-        String id = p.get(0).toString();
-        boolean mine = consumer.equals(p.get(1).toString());
-        long idle = p.get(2).toLong();
-        int deliveries = p.get(3).toInteger();
-        long due = mine ? backoff(deliveries).toMillis() : STALE.plus(backoff(deliveries)).toMillis();
-        if (!inFlight.contains(id) && idle >= due) {
-          all = all.compose(v -> claim(id, idle).compose(entry -> entry == null ? Future.succeededFuture() : deliver(id, entry, deliveries + 1)));
+      for (StreamGroup.Pending p : list) {
+        Duration due = consumer.equals(p.consumer()) ? backoff.delay(p.deliveries()) : STALE.plus(backoff.delay(p.deliveries()));
+        if (!inFlight.contains(p.id()) && p.idleMillis() >= due.toMillis()) {
+          all = all.compose(v -> outbox.claim(consumer, p.id(), Duration.ofMillis(p.idleMillis()))
+              .compose(entry -> entry == null ? Future.succeededFuture() : deliver(p.id(), entry.fields(), p.deliveries() + 1)));
         }
       }
       return all;
     }).onFailure(e -> LOG.debug("mail retry scan failed: {}", e.getMessage()));
-  }
-
-  private Future<Map<String, String>> claim(String id, long minIdle) {
-    return redis.send(Request.cmd(Command.XCLAIM).arg(Keys.MAIL_STREAM).arg(GROUP).arg(consumer).arg(minIdle).arg(id))
-        .map(claimed -> claimed == null || claimed.size() == 0 || claimed.get(0) == null ? null : fields(claimed.get(0).get(1)));
   }
 
   private Future<Void> deliver(String id, Map<String, String> fields, int attempt) {
@@ -196,26 +184,10 @@ public final class MailerVerticle extends VerticleBase {
         status, fields.getOrDefault("relatedSid", ""));
     Request archive = Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("*");
     email.fields().forEach((name, value) -> archive.arg(name).arg(value));
-    return redis.batch(List.of(
-        archive,
-        Request.cmd(Command.XACK).arg(Keys.MAIL_STREAM).arg(GROUP).arg(id),
-        Request.cmd(Command.XDEL).arg(Keys.MAIL_STREAM).arg(id))).mapEmpty();
+    List<Request> commands = new ArrayList<>();
+    commands.add(archive);
+    commands.addAll(outbox.acknowledgeRequests(List.of(id)));
+    return redis.batch(commands).mapEmpty();
   }
 
-  private Duration backoff(int deliveries) {
-    long factor = 1L << Math.min(20, Math.max(0, deliveries - 1));
-    Duration delay = config.firstRetryDelay().multipliedBy(factor);
-    return delay.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : delay;
-  }
-
-  private static Map<String, String> fields(Response flat) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    if (flat == null) {
-      return fields;
-    }
-    for (int i = 0; i + 1 < flat.size(); i += 2) {
-      fields.put(flat.get(i).toString(), flat.get(i + 1).toString());
-    }
-    return fields;
-  }
 }

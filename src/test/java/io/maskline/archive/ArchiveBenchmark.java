@@ -105,25 +105,11 @@ public final class ArchiveBenchmark {
     String to = person(random.nextInt(200_000));
     String proxy = "+4741" + String.format("%06d", random.nextInt(1_000));
     String body = sms ? "Message " + i + ": I am outside, the door code is " + random.nextInt(10_000) : "";
-    Map<String, String> e = new java.util.LinkedHashMap<>();
-    e.put("kind", "interaction");
-    e.put("sid", sid);
-    e.put("orgId", "bench-org-" + random.nextInt(1_000));
-    e.put("taskId", "task-" + random.nextInt(500_000));
-    e.put("channel", sms ? "sms" : "voice");
-    e.put("direction", "inbound");
-    e.put("from", from);
-    e.put("to", proxy);
-    e.put("proxy", proxy);
-    e.put("body", body);
-    e.put("at", Long.toString(now - random.nextInt(86_400_000)));
-    e.put("status", sms ? "received" : "ringing");
-    e.put("routedTo", "counterpart");
-    e.put("forwardedTo", to);
-    e.put("variables", "{\"order\":\"A-" + random.nextInt(100_000) + "\",\"customer\":\"Kari\"}");
-    e.put("form", ArchiveEvents.form(sms ? "MessageSid" : "CallSid", sid, "AccountSid", "ACbench", "From", from, "To", proxy,
-        "Body", body, "FromCountry", "NO", "ApiVersion", "2010-04-01"));
-    return e;
+    return new ArchiveEvent.Interaction(sid, "bench-org-" + random.nextInt(1_000), "task-" + random.nextInt(500_000), sms ? "sms" : "voice",
+        from, proxy, to, body, now - random.nextInt(86_400_000), sms ? "received" : "ringing", "counterpart",
+        "{\"order\":\"A-" + random.nextInt(100_000) + "\",\"customer\":\"Kari\"}",
+        ArchiveEvents.form(sms ? "MessageSid" : "CallSid", sid, "AccountSid", "ACbench", "From", from, "To", proxy, "Body", body,
+            "FromCountry", "NO", "ApiVersion", "2010-04-01")).fields();
   }
 
   private static String person(int n) {

@@ -34,25 +34,11 @@ public final class ArchiveEvents {
   }
 
   public static Map<String, String> sms(String orgId, String sid, String taskId, String from, String proxy, String forwardedTo, String body, long at) {
-    Map<String, String> e = new LinkedHashMap<>();
-    e.put("kind", "interaction");
-    e.put("sid", sid);
-    e.put("orgId", orgId);
-    e.put("taskId", taskId == null ? "" : taskId);
-    e.put("channel", "sms");
-    e.put("direction", "inbound");
-    e.put("from", from);
-    e.put("to", proxy);
-    e.put("proxy", proxy);
-    e.put("body", body);
-    e.put("at", Long.toString(at));
-    e.put("status", "received");
-    e.put("routedTo", forwardedTo == null ? "none" : "counterpart");
-    e.put("forwardedTo", forwardedTo == null ? "" : forwardedTo);
-    e.put("variables", new JsonObject().put("order", "A-17").put("customer", "Kari Nordmann").encode());
-    e.put("form", form("MessageSid", sid, "AccountSid", "ACtest", "From", from, "To", proxy, "Body", body, "FromCity", "OSLO",
-        "NumMedia", "0"));
-    return e;
+    return new LinkedHashMap<>(new ArchiveEvent.Interaction(sid, orgId, taskId == null ? "" : taskId, "sms", from, proxy,
+        forwardedTo == null ? "" : forwardedTo, body, at, "received", forwardedTo == null ? "none" : "counterpart",
+        new JsonObject().put("order", "A-17").put("customer", "Kari Nordmann").encode(),
+        form("MessageSid", sid, "AccountSid", "ACtest", "From", from, "To", proxy, "Body", body, "FromCity", "OSLO", "NumMedia", "0"))
+        .fields());
   }
 
   public static Map<String, String> call(String orgId, String sid, String taskId, String from, String proxy, String forwardedTo, long at) {
@@ -64,18 +50,9 @@ public final class ArchiveEvents {
   }
 
   public static Map<String, String> status(String orgId, String sid, String channel, String status, Integer duration, long at) {
-    Map<String, String> e = new LinkedHashMap<>();
-    e.put("kind", "status");
-    e.put("sid", sid);
-    e.put("orgId", orgId);
-    e.put("channel", channel);
-    e.put("status", status);
-    if (duration != null) {
-      e.put("durationSeconds", duration.toString());
-    }
-    e.put("at", Long.toString(at));
-    e.put("form", form(channel.equals("sms") ? "MessageSid" : "CallSid", sid, channel.equals("sms") ? "MessageStatus" : "CallStatus", status));
-    return e;
+    return new LinkedHashMap<>(new ArchiveEvent.Status(sid, orgId, channel, status, at, duration == null ? null : duration.toString(),
+        null, null, form(channel.equals("sms") ? "MessageSid" : "CallSid", sid, channel.equals("sms") ? "MessageStatus" : "CallStatus", status))
+        .fields());
   }
 
   public static Map<String, String> recording(String orgId, String sid, String recordingSid, long at) {
@@ -86,20 +63,8 @@ public final class ArchiveEvents {
   }
 
   public static Map<String, String> email(String orgId, String sid, String taskId, String to, String body, String relatedSid, long at) {
-    Map<String, String> e = new LinkedHashMap<>();
-    e.put("kind", "email");
-    e.put("sid", sid);
-    e.put("orgId", orgId);
-    e.put("taskId", taskId == null ? "" : taskId);
-    e.put("channel", "email");
-    e.put("direction", "outbound");
-    e.put("from", "noreply@maskline.local");
-    e.put("to", to);
-    e.put("body", body);
-    e.put("at", Long.toString(at));
-    e.put("status", "sent");
-    e.put("relatedSid", relatedSid);
-    return e;
+    return new LinkedHashMap<>(new ArchiveEvent.Email(sid, orgId, taskId == null ? "" : taskId, "noreply@maskline.local", to, body, at,
+        "sent", relatedSid).fields());
   }
 
   public static String add(Redis redis, Map<String, String> fields) {

@@ -2,6 +2,8 @@ package io.maskline.archive;
 
 import io.maskline.storage.Keys;
 import io.maskline.storage.Postgres;
+import io.maskline.storage.StreamEntry;
+import io.maskline.storage.StreamGroup;
 import io.maskline.support.TcpProxy;
 import io.maskline.support.TestData;
 import io.maskline.support.TestGateway;
@@ -188,15 +190,15 @@ class ArchiverTest {
     redis.send(Request.cmd(Command.DEL).arg(Keys.ARCHIVE_STREAM)).await();
 
     ArchiveStream stream = new ArchiveStream(redis);
-    ArchiveStream.Lag lag = stream.lag(System.currentTimeMillis()).await();
+    StreamGroup.Lag lag = stream.lag(System.currentTimeMillis()).await();
     int forgotten = stream.forgetIdleConsumers(Duration.ofMinutes(1)).await();
 
-    assertThat(lag).isEqualTo(new ArchiveStream.Lag(0, 0, 0));
+    assertThat(lag).isEqualTo(new StreamGroup.Lag(0, 0, 0));
     assertThat(forgotten).isZero();
 
     // Written to by serving-only pods, still read by no one: the stream exists, its group does not.
     redis.send(Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("*").arg("kind").arg("interaction")).await();
-    assertThat(stream.lag(System.currentTimeMillis()).await()).isEqualTo(new ArchiveStream.Lag(1, 0, 0));
+    assertThat(stream.lag(System.currentTimeMillis()).await()).isEqualTo(new StreamGroup.Lag(1, 0, 0));
     assertThat(stream.forgetIdleConsumers(Duration.ofMinutes(1)).await()).isZero();
     redis.send(Request.cmd(Command.DEL).arg(Keys.ARCHIVE_STREAM)).await();
   }

@@ -2,6 +2,7 @@ package io.maskline.provider.twilio;
 
 import io.maskline.anonymizer.Recordings;
 import io.maskline.config.GatewayConfig;
+import io.maskline.ops.Backoff;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -18,7 +19,7 @@ import java.time.Duration;
  */
 public final class TwilioRecordings implements Recordings {
   private static final int ATTEMPTS = 4;
-  private static final long FIRST_RETRY_MS = 200;
+  private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), false);
   private static final long TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
@@ -36,7 +37,8 @@ public final class TwilioRecordings implements Recordings {
     if (config.accountSid() == null || config.authToken() == null) {
       return Future.succeededFuture(new Deletion(recordingSid, false, 0, "twilio.accountSid and twilio.authToken are not configured"));
     }
-    return attempt(recordingSid, 1);
+    return BACKOFF.retry(vertx, ATTEMPTS, attempt -> attempt(recordingSid, attempt),
+        outcome -> !outcome.deleted() && retryable(outcome.error()));
   }
 
   private Future<Deletion> attempt(String recordingSid, int attempt) {
@@ -53,14 +55,7 @@ public final class TwilioRecordings implements Recordings {
           }
           return new Deletion(recordingSid, false, attempt, "provider answered " + status);
         })
-        .otherwise(e -> new Deletion(recordingSid, false, attempt, String.valueOf(e.getMessage())))
-        .compose(outcome -> {
-          if (outcome.deleted() || attempt >= ATTEMPTS || !retryable(outcome.error())) {
-            return Future.succeededFuture(outcome);
-          }
-          long delay = FIRST_RETRY_MS << (attempt - 1);
-          return vertx.timer(Duration.ofMillis(delay).toMillis()).compose(t -> attempt(recordingSid, attempt + 1));
-        });
+        .otherwise(e -> new Deletion(recordingSid, false, attempt, String.valueOf(e.getMessage())));
   }
 
   /** 4xx other than throttling will not change by asking again (bad credentials, bad sid). */

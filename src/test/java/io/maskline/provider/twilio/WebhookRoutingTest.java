@@ -1,7 +1,6 @@
 package io.maskline.provider.twilio;
 
 import com.icegreen.greenmail.util.GreenMailUtil;
-import io.maskline.storage.Keys;
 import io.maskline.support.Mailbox;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
@@ -10,9 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -237,22 +234,6 @@ class WebhookRoutingTest {
     String sid = Webhooks.messageSid();
     twiml(hooks.sms(sid, t.driver(), t.proxy(), "on my way"));
     assertThat(new JsonObject(awaitArchived(sid, "interaction").get("variables")).getString("order")).isEqualTo("A-17");
-  }
-
-  @Test
-  void whatThePreviousVersionLeftInRedisStillRoutesAfterAnUpgrade() {
-    // Before: sid keys were hashes (answer, orgId) and routes carried no variables. Both outlive a rolling upgrade.
-    Task t = task(new JsonObject(), true, new JsonObject().put("order", "B-4"));
-    Redis redis = gw.gateway.services().redis();
-    redis.send(Request.cmd(Command.HDEL).arg(Keys.route(t.proxy(), t.driver())).arg("variables")).await();
-    String sid = Webhooks.messageSid();
-    assertThat(twiml(hooks.sms(sid, t.driver(), t.proxy(), "after the upgrade"))).contains("after the upgrade");
-    assertThat(new JsonObject(awaitArchived(sid, "interaction").get("variables")).getString("order")).isEqualTo("B-4");
-
-    String answered = Webhooks.messageSid();
-    String stored = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message to=\"x\">stored</Message></Response>";
-    redis.send(Request.cmd(Command.HSET).arg(Keys.sid(answered)).arg("answer").arg(stored).arg("orgId").arg(t.orgId())).await();
-    assertThat(twiml(hooks.sms(answered, t.driver(), t.proxy(), "a retry"))).isEqualTo(stored);
   }
 
   static Map<String, String> awaitArchived(String sid, String kind) {
