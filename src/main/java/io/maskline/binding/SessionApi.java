@@ -13,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,10 +25,12 @@ public final class SessionApi implements HttpFeature {
   private static final int MAX_LIST_LIMIT = 500;
   private final Sessions sessions;
   private final OrgFacts orgFacts;
+  private final ProxyNumbers numbers;
 
-  public SessionApi(Sessions sessions, OrgFacts orgFacts) {
+  public SessionApi(Sessions sessions, OrgFacts orgFacts, ProxyNumbers numbers) {
     this.sessions = sessions;
     this.orgFacts = orgFacts;
+    this.numbers = numbers;
   }
 
   @Override
@@ -51,7 +54,10 @@ public final class SessionApi implements HttpFeature {
           if (driver.equals(recipient)) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "driverPhone and recipientPhone must differ");
           }
-          return sessions.open(new Sessions.OpenRequest(orgId, body.getString("taskId"), driver, recipient, variables, org.anonymize()));
+          // A proxy number as a party would route the pool to itself: traffic in a loop, or to nobody.
+          return numbers.anyIsProxy(List.of(driver, recipient)).compose(proxy -> proxy
+              ? Future.failedFuture(new ApiException(ErrorCode.VALIDATION_FAILED, "driverPhone and recipientPhone must not be proxy numbers of the pool"))
+              : sessions.open(new Sessions.OpenRequest(orgId, body.getString("taskId"), driver, recipient, variables, org.anonymize())));
         })
         .onSuccess(opened -> rc.response()
             .setStatusCode(opened.created() ? 201 : 200)
