@@ -25,7 +25,7 @@ import static io.maskline.support.TestData.org;
 import static io.maskline.support.TestData.phone;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every routing rule of DESIGN.md, end to end over HTTP, on both channels, with real Redis and SMTP. */
+/** Every routing rule of docs/ROUTING.md, end to end over HTTP, on both channels, with real Redis and SMTP. */
 class WebhookRoutingTest {
   static final String EMPTY = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
   @SharedGateway("MASKLINE_MAIL_FIRST_RETRY_DELAY=200ms") static TestGateway gw;
