@@ -26,6 +26,9 @@ import io.maskline.binding.RecipientMemoryErasure;
 import io.maskline.binding.SessionApi;
 import io.maskline.binding.Sessions;
 import io.maskline.config.CronSchedule;
+import io.maskline.console.ConsolePages;
+import io.maskline.console.ConsoleSessionApi;
+import io.maskline.console.WebhookSimulator;
 import io.maskline.inbound.DegradedEvents;
 import io.maskline.inbound.InboundLedger;
 import io.maskline.inbound.InboundLookup;
@@ -88,6 +91,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
 
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
     List<ErasureStore> erasureStores = erasureStores(services.redis(), recordings);
+    ArchiveSearch archiveSearch = new ArchiveSearch(services.pg());
     List<HttpFeature> http = List.of(
         new AccessApi(orgs, orgKeys, audit),
         new OrgApi(orgs, credentials, audit),
@@ -96,8 +100,12 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
         webhooks,
         new OnfleetWebhooks(credentials, orgFacts, sessions, services.redis(), config.sessions().historyTtl(), webClient,
             config.onfleet().apiUrl(), services.metrics()),
-        new ArchiveApi(orgs, new ArchiveSearch(services.pg()), new AnonymizeAndDelete(services.pg(), recordings), audit),
-        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit));
+        new ArchiveApi(orgs, archiveSearch, new AnonymizeAndDelete(services.pg(), recordings), audit),
+        new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit,
+            config.anonymizer(), services.clock()),
+        new ConsolePages(),
+        new ConsoleSessionApi(config, services.clock()),
+        new WebhookSimulator(vertx, orgs, archiveSearch, config));
 
     List<Supplier<? extends Deployable>> periodic = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.

@@ -6,6 +6,8 @@ import io.maskline.api.AdminAuth;
 import io.maskline.api.ErrorCode;
 import io.maskline.api.HttpFeature;
 import io.maskline.api.Problems;
+import io.maskline.console.ConsoleAuth;
+import io.maskline.console.ConsoleCookie;
 import io.maskline.ops.Health;
 import io.maskline.ops.RequestIds;
 import io.vertx.core.Future;
@@ -50,6 +52,7 @@ public final class HttpVerticle extends VerticleBase {
     RouterBuilder api = RouterBuilder.create(vertx, services.api().contract(), RequestExtractor.withBodyHandler())
         .rootHandler(new RequestIds(config.http().accessLogWebhookSample()))
         .rootHandler(bodiesExceptWebhooks(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes())))
+        .rootHandler(new ConsoleAuth(ConsoleCookie.of(config), services.clock()))
         .rootHandler(new AdminAuth(authenticator))
         .rootHandler(new OrgScope(services.api().contract()));
     // AdminAuth (who) and OrgScope (which org, which role) guard all of /v1, before validation; the contract's

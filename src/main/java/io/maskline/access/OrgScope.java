@@ -8,9 +8,12 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Keeps an org key inside its org, before any validation or handler runs. The org a request names (path or query
- * {@code orgId}, or {@code orgId} in a JSON body) must be the key's own, else {@code 404} as if it did not exist; then
+ * Keeps an org key inside its org, before any validation or handler runs. Every org a request names (path or query
+ * {@code orgId}, {@code orgId} in a JSON body) must be the key's own, else {@code 404} as if it did not exist; then
  * the operation's {@link Access} must allow the key's role, else {@code 403}. Operations that name an org only
  * through a resource (a session's task id) check it in their handler with {@link Principal#sees}.
  */
@@ -34,10 +37,11 @@ public final class OrgScope implements Handler<RoutingContext> {
       rc.next();
       return;
     }
-    String orgId = namedOrg(operation, rc);
-    if (orgId != null && !key.sees(orgId)) {
-      rc.fail(ApiException.notFound("org " + orgId + " does not exist"));
-      return;
+    for (String orgId : namedOrgs(operation, rc)) {
+      if (!key.sees(orgId)) {
+        rc.fail(ApiException.notFound("org " + orgId + " does not exist"));
+        return;
+      }
     }
     Access access = Access.of(operation);
     if (access == Access.PLATFORM) {
@@ -49,27 +53,28 @@ public final class OrgScope implements Handler<RoutingContext> {
     }
   }
 
-  /** The org the request names, wherever the operation takes it; null when it names none. */
-  private static String namedOrg(Operation operation, RoutingContext rc) {
+  /**
+   * Every org the request names, wherever it names one: a handler reads only the place its operation declares, but
+   * every place is checked, so an extra {@code ?orgId=} cannot vouch for another org in the body.
+   */
+  private static List<String> namedOrgs(Operation operation, RoutingContext rc) {
+    List<String> named = new ArrayList<>();
     String fromPath = pathOrg(operation.getOpenAPIPath(), rc.normalizedPath());
     if (fromPath != null) {
-      return fromPath;
+      named.add(fromPath);
     }
-    String fromQuery = rc.queryParams().get(ORG_ID);
-    if (fromQuery != null) {
-      return fromQuery;
-    }
+    named.addAll(rc.queryParams().getAll(ORG_ID));
     if (rc.body() != null && rc.body().length() > 0) {
       try {
         JsonObject body = rc.body().asJsonObject();
-        if (body != null && body.getValue(ORG_ID) instanceof String fromBody) {
-          return fromBody;
+        if (body != null && body.getValue(ORG_ID) != null) {
+          named.add(String.valueOf(body.getValue(ORG_ID)));
         }
       } catch (RuntimeException notJson) {
         // Validation answers it.
       }
     }
-    return null;
+    return named;
   }
 
   /** The {@code {orgId}} segment of the request path, matched against the operation's path template. */
@@ -78,7 +83,8 @@ public final class OrgScope implements Handler<RoutingContext> {
     String[] given = path.split("/");
     for (int i = 0; i < parts.length && i < given.length; i++) {
       if (parts[i].equals("{" + ORG_ID + "}")) {
-        return java.net.URLDecoder.decode(given[i], java.nio.charset.StandardCharsets.UTF_8);
+        // Path decoding: a '+' is a plus, as the router reads it for pathParam.
+        return java.net.URLDecoder.decode(given[i].replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
       }
     }
     return null;

@@ -5,6 +5,8 @@ import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.api.HttpFeature;
+import io.maskline.config.CronSchedule;
+import io.maskline.config.GatewayConfig;
 import io.maskline.org.Orgs;
 import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
@@ -18,13 +20,15 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.sqlclient.Pool;
 
+import java.time.Clock;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * {@code POST/GET /v1/anonymization-requests}, {@code POST /v1/anonymizer/runs} (asks this pod's
- * {@link AnonymizerVerticle} over the event bus) and {@code GET /v1/anonymizer/runs/{runId}}.
+ * {@link AnonymizerVerticle} over the event bus), {@code GET /v1/anonymizer/runs/{runId}} and {@code GET /v1/anonymizer/schedule}.
  */
 public final class AnonymizationApi implements HttpFeature {
   private static final long RUN_ASK_TIMEOUT_MS = 10_000;
@@ -35,14 +39,19 @@ public final class AnonymizationApi implements HttpFeature {
   private final List<ErasureStore> stores;
   private final String defaultCountry;
   private final AuditLog audit;
+  private final GatewayConfig.Anonymizer schedule;
+  private final Clock clock;
 
-  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg, List<ErasureStore> stores, String defaultCountry, AuditLog audit) {
+  public AnonymizationApi(Orgs orgs, AnonymizationRequests requests, Pool pg, List<ErasureStore> stores, String defaultCountry, AuditLog audit,
+                          GatewayConfig.Anonymizer schedule, Clock clock) {
     this.orgs = orgs;
     this.requests = requests;
     this.pg = pg;
     this.stores = List.copyOf(stores);
     this.defaultCountry = defaultCountry;
     this.audit = audit;
+    this.schedule = schedule;
+    this.clock = clock;
   }
 
   @Override
@@ -52,6 +61,7 @@ public final class AnonymizationApi implements HttpFeature {
     api.getRoute("getAnonymizationResidue").addHandler(this::residue);
     api.getRoute("startAnonymizerRun").addHandler(this::startRun);
     api.getRoute("getAnonymizerRun").addHandler(this::getRun);
+    api.getRoute("getAnonymizerSchedule").addHandler(this::schedule);
   }
 
   private void create(RoutingContext rc) {
@@ -60,7 +70,7 @@ public final class AnonymizationApi implements HttpFeature {
     String phone = blankToNull(body.getString("phone"));
     String email = blankToNull(body.getString("email"));
     if (phone == null && email == null) {
-      throw ApiException.invalid("phone or email (or both) is required");
+      throw ApiException.invalid("phone", "phone or email (or both) is required");
     }
     if (email != null) {
       email = EmailAddresses.normalize(email).orElseThrow(() -> ApiException.invalidEmail("email"));
@@ -134,6 +144,13 @@ public final class AnonymizationApi implements HttpFeature {
         .onFailure(rc::fail);
   }
 
+  /** When the scheduled run comes next: computed from the same cron expression and zone the scheduler uses. */
+  private void schedule(RoutingContext rc) {
+    ZonedDateTime now = clock.instant().atZone(schedule.timezone());
+    String next = new CronSchedule(schedule.schedule()).untilNext(now).map(until -> now.plus(until).toInstant().toString()).orElse(null);
+    rc.json(new JsonObject().put("schedule", schedule.schedule()).put("timezone", schedule.timezone().getId()).put("nextRunAt", next));
+  }
+
   /** Which identities were given, never their values: the audit log must not be one more place to erase. */
   private static JsonObject auditDetails(AnonymizationRequest created) {
     return new JsonObject().put("requestId", created.id().toString()).put("phone", created.phone() != null)
@@ -151,7 +168,7 @@ public final class AnonymizationApi implements HttpFeature {
       if (!scope.contains(item)) scope.add(String.valueOf(item));
     });
     if (!scope.contains(AnonymizationRequest.SCOPE_ARCHIVE) || !List.of(AnonymizationRequest.SCOPE_ARCHIVE, AnonymizationRequest.SCOPE_RAW).containsAll(scope)) {
-      throw ApiException.invalid("scope must be [\"archive\"] or [\"archive\", \"raw\"]");
+      throw ApiException.invalid("scope", "scope must be [\"archive\"] or [\"archive\", \"raw\"]");
     }
     return scope;
   }

@@ -15,6 +15,6 @@ public final class ErasureStores {
    * @param recordings deletes recordings at the provider (requests that also delete recordings and bodies)
    */
   public static List<ErasureStore> builtIn(Redis redis, Recordings recordings) {
-    return List.of(new ArchiveErasure(recordings), new RedisHistoryErasure(redis), new AuditLogErasure());
+    return List.of(new ArchiveErasure(recordings), new RedisHistoryErasure(redis), new RedisErasure(redis), new AuditLogErasure());
   }
 }

@@ -25,12 +25,15 @@ public final class Problems {
     Throwable failure = rc.failure();
     ErrorCode code;
     String detail;
+    String field = null;
     if (failure instanceof ApiException api) {
       code = api.code();
       detail = api.getMessage();
+      field = api.field();
     } else if (failure instanceof InvalidPhoneNumberException phone) {
       code = ErrorCode.INVALID_PHONE;
       detail = phone.getMessage();
+      field = phone.field();
     } else if (failure instanceof DecodeException) {
       code = ErrorCode.VALIDATION_FAILED;
       detail = "body is not valid JSON";
@@ -41,6 +44,7 @@ public final class Problems {
     } else if (failure instanceof HttpException http && validationCause(http) != null) {
       code = ErrorCode.VALIDATION_FAILED;
       detail = validationCause(http);
+      field = validationField(http);
     } else if (failure instanceof HttpException http) {
       code = fromStatus(http.getStatusCode());
       detail = code.title();
@@ -58,10 +62,15 @@ public final class Problems {
       detail = "unexpected error; see the gateway log with this request id";
       LOG.error("request failed {} {}", kv("requestId", RequestIds.of(rc)), kv("path", rc.normalizedPath()), failure);
     }
-    send(rc, code, detail);
+    send(rc, code, detail, field);
   }
 
   public static void send(RoutingContext rc, ErrorCode code, String detail) {
+    send(rc, code, detail, null);
+  }
+
+  /** {@code field}: the input at fault (body member or query parameter), added to the problem when known. */
+  public static void send(RoutingContext rc, ErrorCode code, String detail, String field) {
     if (rc.response().ended() || rc.response().headWritten()) {
       return;
     }
@@ -72,6 +81,9 @@ public final class Problems {
         .put("detail", Masking.phonesIn(detail))
         .put("code", code.name())
         .put("requestId", RequestIds.of(rc));
+    if (field != null) {
+      problem.put("field", field);
+    }
     rc.response()
         .setStatusCode(code.status())
         .putHeader("Content-Type", CONTENT_TYPE)
@@ -96,6 +108,21 @@ public final class Problems {
         message = message + " at " + schema.location();
       }
       return message;
+    }
+    return null;
+  }
+
+  /** The top-level body member a schema error points at ({@code /adminPhone} → {@code adminPhone}), else null. */
+  private static String validationField(HttpException http) {
+    if (http.getCause() instanceof ValidatorException validator && validator.getCause() instanceof JsonSchemaValidationException schema
+        && schema.location() != null) {
+      String location = schema.location();
+      String[] parts = location.replace("#", "").split("/");
+      for (String part : parts) {
+        if (!part.isEmpty()) {
+          return part;
+        }
+      }
     }
     return null;
   }

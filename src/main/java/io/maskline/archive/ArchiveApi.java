@@ -59,11 +59,11 @@ public final class ArchiveApi implements HttpFeature {
     String orgId = Orgs.requireIdParameter(params.get("orgId"));
     String channel = blankToNull(params.get("channel"));
     if (channel != null && !CHANNELS.contains(channel)) {
-      throw ApiException.invalid("channel must be sms, voice or email");
+      throw ApiException.invalid("channel", "channel must be sms, voice or email");
     }
     String taskId = blankToNull(params.get("taskId"));
     if (taskId != null && taskId.length() > 128) {
-      throw ApiException.invalid("taskId is longer than 128 characters");
+      throw ApiException.invalid("taskId", "taskId is longer than 128 characters");
     }
     Instant since = time("since", params.get("since"));
     Instant until = time("until", params.get("until"));
@@ -151,7 +151,7 @@ public final class ArchiveApi implements HttpFeature {
       }
       return OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException | NumberFormatException e) {
-      throw ApiException.invalid(name + " must be an ISO-8601 date-time (2025-01-31T12:00:00Z), a date or epoch milliseconds");
+      throw ApiException.invalid(name, name + " must be an ISO-8601 date-time (2025-01-31T12:00:00Z), a date or epoch milliseconds");
     }
   }
 
@@ -168,7 +168,7 @@ public final class ArchiveApi implements HttpFeature {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw ApiException.invalid("limit must be a whole number from 1 to " + MAX_LIMIT);
+    throw ApiException.invalid("limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
   }
 
   private static String blankToNull(String value) {

@@ -60,7 +60,7 @@ public final class ArchiveSearch {
         Instant at = Instant.EPOCH.plus(Long.parseLong(parts[1]), ChronoUnit.MICROS);
         return new Cursor(at.atOffset(ZoneOffset.UTC), Long.parseLong(parts[2]));
       } catch (IllegalArgumentException e) {
-        throw ApiException.invalid("cursor is not one this API gave out");
+        throw ApiException.invalid("cursor", "cursor is not one this API gave out");
       }
     }
   }
@@ -76,6 +76,13 @@ public final class ArchiveSearch {
     // One round trip. The statement is prepared once per connection; after a few runs Postgres settles on its
     // generic plan (bind ~0.2 ms on 10 M rows), so the search is not re-planned over every partition each time.
     return pg.preparedQuery(statement.sql()).execute(Tuple.from(statement.params())).map(rows -> page(rows, query.limit()));
+  }
+
+  /** The interaction record a provider sid produced, once the archiver has written it (the console's simulator). */
+  public Future<java.util.Optional<JsonObject>> interaction(String sid) {
+    return pg.preparedQuery("SELECT " + COLUMNS + " FROM communications WHERE provider_sid = $1 AND channel <> 'email' LIMIT 1")
+        .execute(Tuple.of(sid))
+        .map(rows -> rows.size() == 0 ? java.util.Optional.empty() : java.util.Optional.of(toJson(rows.iterator().next())));
   }
 
   /** The SQL and parameters of a search (the benchmark EXPLAINs exactly this). */

@@ -1,5 +1,6 @@
 package io.maskline.binding;
 
+import io.maskline.phone.Masking;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -22,6 +23,16 @@ public record Session(
 
   public boolean anonymized() {
     return proxyNumber != null;
+  }
+
+  /** As {@link #toJson()}, the parties' own numbers masked (+47******67): what a list shows. */
+  public JsonObject toMaskedJson() {
+    JsonObject json = toJson();
+    JsonObject driver = json.getJsonObject("driver");
+    JsonObject recipient = json.getJsonObject("recipient");
+    driver.put("phone", Masking.phone(driverPhone)).put("dials", anonymized() ? proxyNumber : Masking.phone(recipientPhone));
+    recipient.put("phone", Masking.phone(recipientPhone)).put("dials", anonymized() ? proxyNumber : Masking.phone(driverPhone));
+    return json;
   }
 
   public JsonObject toJson() {

@@ -14,8 +14,10 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.HashMap;
 import java.util.Map;
 
-/** {@code POST /v1/sessions}, {@code GET/DELETE /v1/sessions/{taskId}}. */
+/** {@code POST/GET /v1/sessions}, {@code GET/DELETE /v1/sessions/{taskId}}. */
 public final class SessionApi implements HttpFeature {
+  private static final int DEFAULT_LIST_LIMIT = 100;
+  private static final int MAX_LIST_LIMIT = 500;
   private final Sessions sessions;
   private final OrgFacts orgFacts;
 
@@ -27,6 +29,7 @@ public final class SessionApi implements HttpFeature {
   @Override
   public void mountApi(RouterBuilder api) {
     api.getRoute("openSession").addHandler(this::open);
+    api.getRoute("listSessions").addHandler(this::list);
     api.getRoute("getSession").addHandler(this::get);
     api.getRoute("closeSession").addHandler(this::close);
   }
@@ -51,6 +54,32 @@ public final class SessionApi implements HttpFeature {
             .putHeader("Content-Type", "application/json")
             .end(opened.session().toJson().encode()))
         .onFailure(rc::fail);
+  }
+
+  // Query parameters are checked here, not by the contract (see HttpVerticle: numeric-looking values).
+  private void list(RoutingContext rc) {
+    String orgId = io.maskline.org.Orgs.requireIdParameter(rc.queryParams().get("orgId"));
+    int limit = limit(rc.queryParams().get("limit"));
+    orgFacts.forSession(orgId)
+        .map(found -> found.orElseThrow(() -> ApiException.notFound("org " + orgId + " does not exist")))
+        .compose(org -> sessions.listOpen(orgId, limit))
+        .onSuccess(open -> rc.json(new JsonObject().put("items", new io.vertx.core.json.JsonArray(open.stream().map(Session::toMaskedJson).toList()))))
+        .onFailure(rc::fail);
+  }
+
+  private static int limit(String given) {
+    if (given == null || given.isBlank()) {
+      return DEFAULT_LIST_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(given.strip());
+      if (limit >= 1 && limit <= MAX_LIST_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.invalid("limit", "limit must be a whole number from 1 to " + MAX_LIST_LIMIT);
   }
 
   private void get(RoutingContext rc) {

@@ -43,6 +43,7 @@ public final class Sessions {
   // Redis drops routing keys a while after the safety TTL even if no sweeper ever runs.
   private static final Duration ROUTE_TTL_MARGIN = Duration.ofHours(1);
 
+  private static final int LIST_PAGE = 500;
   private final Redis redis;
   private final GatewayConfig.Sessions config;
   private final Clock clock;
@@ -103,6 +104,34 @@ public final class Sessions {
 
   public Future<Optional<Session>> get(String taskId) {
     return redis.send(Request.cmd(Command.HGETALL).arg(Keys.session(taskId))).map(Sessions::fromHash);
+  }
+
+  /**
+   * An org's open sessions, soonest safety expiry first, at most {@code limit}. Walks the expiry index of all open
+   * sessions in pipelined pages (the console's Sessions page; cost grows with the number of open sessions).
+   */
+  public Future<List<Session>> listOpen(String orgId, int limit) {
+    return listOpen(orgId, limit, 0, new java.util.ArrayList<>());
+  }
+
+  private Future<List<Session>> listOpen(String orgId, int limit, long from, List<Session> found) {
+    Request page = Request.cmd(Command.ZRANGE).arg(Keys.EXPIRY).arg(from).arg(from + LIST_PAGE - 1);
+    return redis.send(page).compose(taskIds -> {
+      if (taskIds == null || taskIds.size() == 0) {
+        return Future.succeededFuture(found);
+      }
+      List<Request> reads = new java.util.ArrayList<>();
+      taskIds.forEach(taskId -> reads.add(Request.cmd(Command.HGETALL).arg(Keys.session(taskId.toString()))));
+      return redis.batch(reads).compose(hashes -> {
+        for (Response hash : hashes) {
+          fromHash(hash).filter(session -> session.open() && orgId.equals(session.orgId())).ifPresent(found::add);
+          if (found.size() >= limit) {
+            return Future.succeededFuture(found);
+          }
+        }
+        return taskIds.size() < LIST_PAGE ? Future.succeededFuture(found) : listOpen(orgId, limit, from + LIST_PAGE, found);
+      });
+    });
   }
 
   /** Closes the session; true if it exists (closing twice is fine), false if no such task is known. */

@@ -27,7 +27,8 @@ public record GatewayConfig(
     Anonymizer anonymizer,
     Archive archive,
     Onfleet onfleet,
-    Notifications notifications) {
+    Notifications notifications,
+    Console console) {
 
   public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }
 
@@ -48,7 +49,8 @@ public record GatewayConfig(
 
   public record Smtp(String host, int port, String username, String password, boolean startTls) {}
 
-  public record Mail(String from, int maxAttempts, Duration firstRetryDelay, boolean maskCaller) {}
+  /** {@code deadLetterRetention}: how long an email that could not be sent is kept for a person to look at. */
+  public record Mail(String from, int maxAttempts, Duration firstRetryDelay, boolean maskCaller, Duration deadLetterRetention) {}
 
   public record Twilio(String accountSid, String authToken, URI apiUrl) {}
 
@@ -74,6 +76,12 @@ public record GatewayConfig(
    * {@code firstRetryDelay}.
    */
   public record Notifications(String sender, int maxAttempts, Duration firstRetryDelay) {}
+
+  /**
+   * The admin console: how long a sign-in lasts, the secret its session cookies are sealed with (null: derived from
+   * the admin token, so every pod of a deployment agrees), and whether the dev-only webhook simulator is served.
+   */
+  public record Console(Duration sessionTtl, String secret, boolean simulator) {}
 
   public static GatewayConfig from(JsonObject merged) {
     Settings s = new Settings(merged);
@@ -102,7 +110,8 @@ public record GatewayConfig(
             s.parse("mail.from", "noreply@maskline.local", GatewayConfig::email),
             s.integer("mail.maxAttempts", 8, 1, 100),
             s.duration("mail.firstRetryDelay", Duration.ofSeconds(2)),
-            s.bool("mail.maskCaller", false)),
+            s.bool("mail.maskCaller", false),
+            s.duration("mail.deadLetterRetention", Duration.ofDays(30))),
         new Twilio(
             s.string("twilio.accountSid", null),
             s.string("twilio.authToken", null),
@@ -129,7 +138,11 @@ public record GatewayConfig(
         new Notifications(
             s.parse("notifications.sender", null, GatewayConfig::e164),
             s.integer("notifications.maxAttempts", 8, 1, 100),
-            s.duration("notifications.firstRetryDelay", Duration.ofSeconds(2))));
+            s.duration("notifications.firstRetryDelay", Duration.ofSeconds(2))),
+        new Console(
+            s.duration("console.sessionTtl", Duration.ofHours(8)),
+            s.string("console.secret", null),
+            s.bool("console.simulator", false)));
   }
 
   /** Outside dev and tests every external dependency and secret must be given explicitly. */
@@ -139,12 +152,14 @@ public record GatewayConfig(
     if (twilio.authToken() == null) throw Settings.invalid("twilio.authToken", "is required", null);
     if (adminToken == null) throw Settings.invalid("admin.token", "is required", null);
     if (adminToken.length() < 16) throw Settings.invalid("admin.token", "must be at least 16 characters", null);
+    if (console.secret() != null && console.secret().length() < 32) throw Settings.invalid("console.secret", "must be at least 32 characters", null);
     return this;
   }
 
   public GatewayConfig withServices(String redisUrl, String pgUrl) {
     return new GatewayConfig(http, new Redis(redisUrl, redis.mode(), redis.masterName(), redis.poolSize(), redis.timeout()),
-        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer, archive, onfleet, notifications);
+        new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer, archive, onfleet, notifications,
+        console);
   }
 
   private static String regionCode(String text) {
@@ -171,6 +186,6 @@ public record GatewayConfig(
         + ", pg.configured=" + (postgres.url() != null) + ", smtp=" + smtp.host() + ":" + smtp.port()
         + ", twilio.apiUrl=" + twilio.apiUrl() + ", defaultCountry=" + defaultCountry + ", sessions=" + sessions
         + ", guards=" + guards + ", anonymizer=" + anonymizer + ", archive=" + archive + ", onfleet.apiUrl=" + onfleet.apiUrl()
-        + ", notifications=" + notifications + "]";
+        + ", notifications=" + notifications + ", console.sessionTtl=" + console.sessionTtl() + ", console.simulator=" + console.simulator() + "]";
   }
 }

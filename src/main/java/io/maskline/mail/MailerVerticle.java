@@ -169,7 +169,9 @@ public final class MailerVerticle extends VerticleBase {
 
   private Future<Void> deadLetter(String id, Map<String, String> fields, String reason) {
     LOG.error("fallback email dead-lettered {} {} {}", kv("entry", id), kv("orgId", fields.get("orgId")), kv("reason", reason));
-    Request move = Request.cmd(Command.XADD).arg(Keys.MAIL_DEAD_LETTERS).arg("*");
+    // Entries older than the retention go as a new one comes: stream ids start with their time in milliseconds.
+    long keepFrom = Math.max(0, clock.millis() - config.deadLetterRetention().toMillis());
+    Request move = Request.cmd(Command.XADD).arg(Keys.MAIL_DEAD_LETTERS).arg("MINID").arg(keepFrom).arg("*");
     fields.forEach((k, v) -> move.arg(k).arg(v));
     move.arg("reason").arg(String.valueOf(reason));
     return redis.send(move).compose(v -> finish(id, fields, "dead")).onSuccess(v -> dead.increment());

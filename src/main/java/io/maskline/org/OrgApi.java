@@ -3,7 +3,6 @@ package io.maskline.org;
 import io.maskline.access.AuditLog;
 import io.maskline.access.Principal;
 import io.maskline.api.ApiException;
-import io.maskline.api.ErrorCode;
 import io.maskline.api.HttpFeature;
 import io.maskline.phone.EmailAddresses;
 import io.maskline.phone.PhoneNumbers;
@@ -58,7 +57,7 @@ public final class OrgApi implements HttpFeature {
     if (country != null) {
       country = country.toUpperCase(Locale.ROOT);
       if (!PhoneNumbers.isSupportedCountry(country)) {
-        throw new ApiException(ErrorCode.VALIDATION_FAILED, "country must be an ISO 3166 alpha-2 code with a numbering plan");
+        throw ApiException.invalid("country", "country must be an ISO 3166 alpha-2 code with a numbering plan");
       }
     }
     String givenEmail = body.getString("email");

@@ -25,4 +25,15 @@ public final class FormEncoding {
     // A raw ';' is part of a value, as in the HTML form encoding; only '&' separates parameters.
     return QueryStringDecoder.builder().hasPath(false).semicolonIsNormalChar(true).maxParams(MAX_PARAMETERS).build(body).parameters();
   }
+
+  /** The parameters encoded again as a form body ({@code application/x-www-form-urlencoded}, UTF-8). */
+  public static String encode(Map<String, List<String>> parameters) {
+    StringBuilder body = new StringBuilder();
+    parameters.forEach((name, values) -> values.forEach(value -> {
+      if (body.length() > 0) body.append('&');
+      body.append(java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)).append('=')
+          .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+    }));
+    return body.toString();
+  }
 }

@@ -155,6 +155,20 @@ class OrgAccessTest {
   }
 
   @Test
+  void anOrgKeyCannotVouchForAnotherOrgWithItsOwnIdElsewhereInTheRequest() {
+    String orgA = id("orgA");
+    String orgB = id("orgB");
+    org(gw, orgA, new JsonObject());
+    org(gw, orgB, new JsonObject());
+    JsonObject adminA = OrgKeysForTests.create(gw, orgA, "admin");
+    assertProblem(OrgKeysForTests.as(gw, adminA, HttpMethod.POST, "/v1/anonymization-requests?orgId=" + orgA)
+        .sendJsonObject(new JsonObject().put("orgId", orgB).put("phone", phone())).await(), 404, "NOT_FOUND");
+    assertProblem(OrgKeysForTests.as(gw, adminA, HttpMethod.GET, "/v1/archive?orgId=" + orgA + "&orgId=" + orgB).send().await(), 404, "NOT_FOUND");
+    assertProblem(OrgKeysForTests.as(gw, adminA, HttpMethod.GET, "/v1/orgs/" + orgB + "?orgId=" + orgA).send().await(), 404, "NOT_FOUND");
+    assertThat(gw.admin(HttpMethod.GET, "/v1/anonymization-requests?orgId=" + orgB).send().await().bodyAsJsonObject().getJsonArray("items")).isEmpty();
+  }
+
+  @Test
   void aTaskIdTakenByAnotherOrgIsAConflictNotTheOtherOrgsSession() {
     String orgA = id("orgA");
     String orgB = id("orgB");

@@ -260,7 +260,9 @@ class AnonymizerTest {
       assertThat(r.getBoolean("anonymized")).isFalse();
     });
 
-    // A second run changes nothing more.
+    // A second run changes nothing more (once the new task's open event is archived too: it may trail the call).
+    eventually("the new task's open event is archived", WAIT, () ->
+        count(pg, "SELECT count(*) FROM raw_events WHERE org_id = $1 AND kind = 'session' AND task_id = $2", orgA, taskA3) == 1);
     List<String> before = snapshot(orgA);
     JsonObject second = runAndWait(gw);
     assertThat(second.getString("status")).isEqualTo("done");

@@ -26,6 +26,8 @@ public final class DevGateway {
   static final List<String> DEMO_NUMBERS = List.of("+4790000001", "+4790000002", "+4790000003");
   static final String SHARED_NUMBER = "+4790000009";
 
+  private static volatile String demoKey;
+
   private DevGateway() {}
 
   public static void main(String[] args) {
@@ -52,6 +54,8 @@ public final class DevGateway {
     settings.putIfAbsent("MASKLINE_ADMIN_TOKEN", DEV_ADMIN_TOKEN);
     settings.putIfAbsent("MASKLINE_TWILIO_AUTH_TOKEN", DEV_TWILIO_TOKEN);
     settings.putIfAbsent("MASKLINE_TWILIO_ACCOUNT_SID", "ACdev");
+    // The console's Simulator page: only ever on in a dev run.
+    settings.putIfAbsent("MASKLINE_CONSOLE_SIMULATOR", "true");
     return settings;
   }
 
@@ -69,6 +73,10 @@ public final class DevGateway {
     }
     return chain.compose(r -> client.requestAbs(HttpMethod.POST, base + "/v1/numbers").bearerTokenAuthentication(config.adminToken())
             .sendJsonObject(new JsonObject().put("number", SHARED_NUMBER)))
+        // A fresh admin key of the demo org each run (a key's secret is shown only when it is made).
+        .compose(r -> client.requestAbs(HttpMethod.POST, base + "/v1/orgs/" + DEMO_ORG + "/keys").bearerTokenAuthentication(config.adminToken())
+            .sendJsonObject(new JsonObject().put("role", "admin")))
+        .onSuccess(created -> demoKey = created.statusCode() == 201 ? created.bodyAsJsonObject().getString("secret") : "(not created: " + created.statusCode() + ")")
         .map(gateway)
         .eventually(() -> {
           client.close();
@@ -82,6 +90,9 @@ public final class DevGateway {
     System.out.println("""
 
         ──────────────────────────────────────────── Maskline dev gateway ────────────────────────────────────────────
+          Console       %1$s/console/
+                        sign in with the demo org's admin key %8$s
+                        or with the admin token (it sees and picks every org)
           API           %1$s/v1   (OpenAPI: %1$s/openapi.yaml)
           Health        %1$s/health/ready     Metrics: %1$s/metrics
           Admin token   %2$s
@@ -93,6 +104,6 @@ public final class DevGateway {
               -d '{"orgId":"%5$s","taskId":"task-1","driverPhone":"+4792222222","recipientPhone":"93333333"}'
         ──────────────────────────────────────────────────────────────────────────────────────────────────────────────
         """.formatted(base, config.adminToken(), config.twilio().authToken(), config.http().publicUrl(), DEMO_ORG,
-        String.join(", ", DEMO_NUMBERS), SHARED_NUMBER));
+        String.join(", ", DEMO_NUMBERS), SHARED_NUMBER, demoKey));
   }
 }

@@ -59,7 +59,10 @@ class MailOutboxTest {
     Vertx proxyVertx = Vertx.vertx();
     TcpProxy smtp = new TcpProxy(proxyVertx, "127.0.0.1", TestServers.get().smtp.getSmtp().getPort());
     try (TestGateway mailGw = TestGateway.start(Map.of("MASKLINE_SMTP_PORT", Integer.toString(smtp.port()),
-        "MASKLINE_MAIL_FIRST_RETRY_DELAY", "100ms", "MASKLINE_MAIL_MAX_ATTEMPTS", "2"))) {
+        "MASKLINE_MAIL_FIRST_RETRY_DELAY", "100ms", "MASKLINE_MAIL_MAX_ATTEMPTS", "2", "MASKLINE_MAIL_DEAD_LETTER_RETENTION", "50ms"))) {
+      // A dead letter older than the retention: trimmed when the next one comes.
+      String old = mailGw.gateway.services().redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.XADD)
+          .arg(io.maskline.storage.Keys.MAIL_DEAD_LETTERS).arg("*").arg("orgId").arg("old").arg("text").arg("an old one")).await().toString();
       Webhooks mailHooks = new Webhooks(mailGw);
       String orgId = id("org");
       org(mailGw, orgId, new JsonObject().put("email", orgId + "@example.com"));
@@ -78,7 +81,7 @@ class MailOutboxTest {
       assertThat(mailGw.gateway.services().metrics().get("maskline.mail.dead").counter().count()).isEqualTo(1);
       var dead = mailGw.gateway.services().redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.XREVRANGE)
           .arg(io.maskline.storage.Keys.MAIL_DEAD_LETTERS).arg("+").arg("-").arg("COUNT").arg(50)).await();
-      assertThat(dead.toString()).contains(sid);
+      assertThat(dead.toString()).contains(sid).doesNotContain(old);
       Webhooks.awaitArchived(mailGw, sid, "email", e -> "dead".equals(e.get("status")));
     } catch (InterruptedException e) {
       throw new AssertionError(e);

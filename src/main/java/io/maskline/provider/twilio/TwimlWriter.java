@@ -25,7 +25,8 @@ public final class TwimlWriter {
   public static final String RECORD_FROM_ANSWER_DUAL = "record-from-answer-dual";
 
   private static final String PROLOG = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
-  private static final String EMPTY_RESPONSE = PROLOG + "<Response/>";
+  /** TwiML that does nothing: also what a stored answer becomes once its person is forgotten. */
+  public static final String EMPTY_RESPONSE = PROLOG + "<Response/>";
 
   private final VoicePrompts prompts;
   private final ReplyTexts replies;
