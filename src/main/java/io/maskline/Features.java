@@ -105,7 +105,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
             config.anonymizer(), services.clock()),
         new ConsolePages(),
         new ConsoleSessionApi(config, services.clock()),
-        new WebhookSimulator(vertx, orgs, archiveSearch, config));
+        new WebhookSimulator(vertx, orgs, archiveSearch, numbers, config));
 
     List<Supplier<? extends Deployable>> periodic = new ArrayList<>();
     // Every pod sweeps: closing is idempotent, and a lost close must not outlive the safety TTL by much.

@@ -2,7 +2,9 @@ package io.maskline.console;
 
 import io.maskline.api.HttpFeature;
 import io.maskline.api.ApiException;
+import io.maskline.access.Principal;
 import io.maskline.archive.ArchiveSearch;
+import io.maskline.binding.ProxyNumbers;
 import io.maskline.config.GatewayConfig;
 import io.maskline.org.Orgs;
 import io.maskline.phone.PhoneNumbers;
@@ -35,14 +37,16 @@ public final class WebhookSimulator implements HttpFeature {
   private final Vertx vertx;
   private final Orgs orgs;
   private final ArchiveSearch archive;
+  private final ProxyNumbers numbers;
   private final GatewayConfig config;
   private final TwilioSignature signature;
   private final WebClient client;
 
-  public WebhookSimulator(Vertx vertx, Orgs orgs, ArchiveSearch archive, GatewayConfig config) {
+  public WebhookSimulator(Vertx vertx, Orgs orgs, ArchiveSearch archive, ProxyNumbers numbers, GatewayConfig config) {
     this.vertx = vertx;
     this.orgs = orgs;
     this.archive = archive;
+    this.numbers = numbers;
     this.config = config;
     this.signature = config.twilio().authToken() == null ? null : new TwilioSignature(config.twilio().authToken());
     this.client = WebClient.create(vertx);
@@ -65,6 +69,11 @@ public final class WebhookSimulator implements HttpFeature {
     country.compose(region -> {
           String from = PhoneNumbers.require("from", body.getString("from"), region);
           String to = PhoneNumbers.require("to", body.getString("to"), region);
+          return ownNumber(Principal.of(rc), to).map(own -> new Parties(from, to));
+        })
+        .compose(parties -> {
+          String from = parties.from();
+          String to = parties.to();
           boolean sms = "sms".equals(channel);
           String sid = (sms ? "SM" : "CA") + UUID.randomUUID().toString().replace("-", "");
           Map<String, String> form = new LinkedHashMap<>();
@@ -85,6 +94,21 @@ public final class WebhookSimulator implements HttpFeature {
         })
         .onSuccess(rc::json)
         .onFailure(rc::fail);
+  }
+
+  private record Parties(String from, String to) {}
+
+  /**
+   * An org key simulates only towards its own org's dedicated numbers: a message to another org's number (or to the
+   * shared pool, where the caller's binding decides the org) would be routed, archived and answered for that org.
+   */
+  private Future<Void> ownNumber(Principal who, String to) {
+    if (!(who instanceof Principal.OrgKey key)) {
+      return Future.succeededFuture();
+    }
+    return numbers.list(key.orgId()).compose(own -> own.stream().anyMatch(n -> n.number().equals(to))
+        ? Future.succeededFuture()
+        : Future.failedFuture(ApiException.notFound("number " + to + " is not one of org " + key.orgId() + "'s numbers")));
   }
 
   private Future<JsonObject> post(String path, Map<String, String> form) {

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Org keys from creation to revocation, what each role may do in its own org, and the audit log it leaves. */
 class OrgAccessTest {
-  @SharedGateway static TestGateway gw;
+  @SharedGateway("MASKLINE_CONSOLE_SIMULATOR=true") static TestGateway gw;
 
   @Test
   void aKeysSecretIsShownOnceStoredAsAHashAndStopsWorkingWhenRevoked() throws Exception {
@@ -166,6 +166,30 @@ class OrgAccessTest {
     assertProblem(OrgKeysForTests.as(gw, adminA, HttpMethod.GET, "/v1/archive?orgId=" + orgA + "&orgId=" + orgB).send().await(), 404, "NOT_FOUND");
     assertProblem(OrgKeysForTests.as(gw, adminA, HttpMethod.GET, "/v1/orgs/" + orgB + "?orgId=" + orgA).send().await(), 404, "NOT_FOUND");
     assertThat(gw.admin(HttpMethod.GET, "/v1/anonymization-requests?orgId=" + orgB).send().await().bodyAsJsonObject().getJsonArray("items")).isEmpty();
+  }
+
+  @Test
+  void theSimulatorTakesAnOrgKeyOnlyToItsOwnOrgsNumbers() {
+    String orgA = id("orgA");
+    String orgB = id("orgB");
+    org(gw, orgA, new JsonObject());
+    org(gw, orgB, new JsonObject().put("adminPhone", phone()));
+    String proxyA = number(gw, orgA);
+    String proxyB = number(gw, orgB);
+    String driver = phone();
+    String taskB = id("task");
+    assertThat(openSession(gw, orgB, taskB, driver, phone()).statusCode()).isEqualTo(201);
+    JsonObject adminA = OrgKeysForTests.create(gw, orgA, "admin");
+
+    HttpResponse<Buffer> toB = OrgKeysForTests.as(gw, adminA, HttpMethod.POST, "/v1/simulator/inbound")
+        .sendJsonObject(new JsonObject().put("channel", "sms").put("from", driver).put("to", proxyB).put("body", "hello")).await();
+    assertProblem(toB, 404, "NOT_FOUND");
+    assertThat(toB.bodyAsString()).doesNotContain(orgB);
+    assertThat(gw.admin(HttpMethod.GET, "/v1/archive?orgId=" + orgB).send().await().bodyAsJsonObject().getJsonArray("items")).isEmpty();
+
+    HttpResponse<Buffer> toA = OrgKeysForTests.as(gw, adminA, HttpMethod.POST, "/v1/simulator/inbound")
+        .sendJsonObject(new JsonObject().put("channel", "sms").put("orgId", orgA).put("from", phone()).put("to", proxyA).put("body", "hello")).await();
+    assertThat(toA.statusCode()).as(toA.bodyAsString()).isEqualTo(200);
   }
 
   @Test
