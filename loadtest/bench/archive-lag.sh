@@ -8,9 +8,10 @@ archive_behind() {
 }
 
 # Call right after the load stops: prints "<events behind then> <seconds until none was>" (">300" past 5 minutes).
+# ARCHIVE_BEHIND_AT_END / ARCHIVE_END_NS, when set, are a reading taken earlier, the moment the load stopped.
 archive_lag() {
   local behind start
-  behind=$(archive_behind) ; start=$(date +%s%N)
+  behind=${ARCHIVE_BEHIND_AT_END:-$(archive_behind)} ; start=${ARCHIVE_END_NS:-$(date +%s%N)}
   while [ "$(archive_behind)" -gt 0 ]; do
     [ $(( ($(date +%s%N) - start) / 1000000000 )) -ge 300 ] && { echo "$behind >300"; return; }
     sleep 0.2

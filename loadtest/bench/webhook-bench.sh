@@ -257,6 +257,9 @@ field() { tr ' ' '\n' < "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 . "$HERE/cpu.sh"
 REDIS_PID=$(pgrep -x redis-server | head -1 || true)
 
+# The archive's state the moment a load stops (the summaries and heap dump that follow take seconds).
+mark_end() { ARCHIVE_BEHIND_AT_END=$(archive_behind 2>/dev/null || echo 0) ; ARCHIVE_END_NS=$(date +%s%N); }
+
 bench_one() { # name url reqfile warmupfile pid
   local name=$1 url=$2 file=$3 warm=$4 pid=$5 wpid rss="" dup_before dup_after cpu_before redis_before
   preflight "$name" "$url" "$warm"
@@ -271,6 +274,7 @@ bench_one() { # name url reqfile warmupfile pid
   wpid=$!
   if [ -n "$pid" ]; then rss=$(peak_rss_kb "$pid" "$wpid"); fi
   wait "$wpid" || { cat "$OUT/$name.wrk" >&2; return 1; }
+  mark_end
   grep '^RESULT' "$OUT/$name.wrk" | sed "s/^RESULT/RESULT server=$name/" > "$OUT/$name.result"
   # CPU per request of the server and of Redis over the measured run (a local server/Redis only).
   local requests; requests=$(field "$OUT/$name.result" requests)
@@ -294,9 +298,10 @@ bench_one() { # name url reqfile warmupfile pid
 # shellcheck source=archive-lag.sh
 ARCHIVE_REDIS_DB="$REDIS_DB"
 . "$HERE/archive-lag.sh"
-lag_after() { # name: archive lag of the gateway's run that just ended
+lag_after() { # name: archive lag of the gateway's run that just ended (read at its end by mark_end)
   local behind drain
   read -r behind drain <<< "$(archive_lag)"
+  ARCHIVE_BEHIND_AT_END="" ; ARCHIVE_END_NS=""
   echo " archive_behind=$behind archive_drain_s=$drain" >> "$OUT/$1.result"
   log "$1: archive $behind events behind when the load stopped, all written after ${drain}s"
 }
@@ -374,7 +379,7 @@ if [ -n "$FIXED_RATE" ]; then
   if [ -n "$GATEWAY" ]; then
     if [ -n "$GATEWAY_PID" ]; then
       fixed gateway "$GATEWAY" "$OUT/gateway-fixed.req" & fpid=$!
-      rss=$(peak_rss_kb "$GATEWAY_PID" "$fpid") ; wait "$fpid"
+      rss=$(peak_rss_kb "$GATEWAY_PID" "$fpid") ; wait "$fpid" ; mark_end
       echo " peak_rss_mb=$((rss / 1024))" >> "$OUT/gateway-fixed.result"
     else
       fixed gateway "$GATEWAY" "$OUT/gateway-fixed.req"

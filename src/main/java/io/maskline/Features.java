@@ -33,6 +33,13 @@ import io.maskline.inbound.DegradedEvents;
 import io.maskline.inbound.InboundLedger;
 import io.maskline.inbound.InboundLookup;
 import io.maskline.mail.MailerVerticle;
+import io.maskline.notification.NotificationApi;
+import io.maskline.notification.NotificationArchive;
+import io.maskline.notification.NotificationErasure;
+import io.maskline.notification.NotificationSender;
+import io.maskline.notification.Notifications;
+import io.maskline.provider.twilio.NotificationStatusCallbacks;
+import io.maskline.provider.twilio.TwilioMessages;
 import io.maskline.ops.Health;
 import io.maskline.ops.PeriodicVerticle;
 import io.maskline.optout.OptOutErasure;
@@ -91,6 +98,9 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
 
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
     List<ErasureStore> erasureStores = erasureStores(services.redis(), recordings);
+    Notifications notifications = new Notifications(services.pg());
+    NotificationArchive notificationArchive = new NotificationArchive(services.redis());
+    TwilioMessages messages = new TwilioMessages(webClient, config.twilio());
     ArchiveSearch archiveSearch = new ArchiveSearch(services.pg());
     List<HttpFeature> http = List.of(
         new AccessApi(orgs, orgKeys, audit),
@@ -100,6 +110,9 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
         webhooks,
         new OnfleetWebhooks(credentials, orgFacts, sessions, services.redis(), config.sessions().historyTtl(), webClient,
             config.onfleet().apiUrl(), services.metrics()),
+        new NotificationApi(vertx, orgs, notifications, notificationArchive, optOuts::isOptedOut, messages, config.notifications().sender(),
+            services.clock()),
+        new NotificationStatusCallbacks(notifications, notificationArchive, config, services.clock()),
         new ArchiveApi(orgs, archiveSearch, new AnonymizeAndDelete(services.pg(), recordings), audit),
         new AnonymizationApi(orgs, new AnonymizationRequests(services.pg(), services.clock()), services.pg(), erasureStores, config.defaultCountry(), audit,
             config.anonymizer(), services.clock()),
@@ -116,6 +129,10 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     periodic.add(() -> new PeriodicVerticle("archive-lag", Duration.ofSeconds(5), archiveLag::sample));
 
     List<Supplier<? extends Deployable>> backgroundWork = new ArrayList<>();
+    // The notification outbox is sent from the background side; the API wakes it through the relayed event bus address.
+    backgroundWork.add(() -> new NotificationSender(new Notifications(background.pg()), new NotificationArchive(background.redis()),
+        new TwilioMessages(WebClient.create(backgroundVertx), config.twilio()), config.notifications(), config.http().publicUrl().toString(),
+        background.clock(), background.metrics()));
     backgroundWork.add(() -> new MailerVerticle(background.redis(), background.mail(), config.mail(), background.clock(), background.metrics()));
     ArchiveStream archiveStream = new ArchiveStream(background.redis());
     ArchivePartitions archivePartitions = new ArchivePartitions(background.pg(), config.anonymizer().archiveRetentionMonths(), background.clock());
@@ -146,6 +163,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     List<ErasureStore> stores = new ArrayList<>(ErasureStores.builtIn(redis, recordings));
     stores.add(new OptOutErasure(redis));
     stores.add(new RecipientMemoryErasure(redis));
+    stores.add(new NotificationErasure());
     return List.copyOf(stores);
   }
 }

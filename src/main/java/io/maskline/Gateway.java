@@ -1,6 +1,7 @@
 package io.maskline;
 
 import io.maskline.anonymizer.AnonymizerVerticle;
+import io.maskline.notification.NotificationSender;
 import io.maskline.api.AdminApiContract;
 import io.maskline.config.GatewayConfig;
 import io.maskline.ops.Health;
@@ -80,6 +81,8 @@ public final class Gateway {
       }
       // The admin API asks for anonymizer runs on its own event bus; the anonymizer listens on the background one.
       relayToBackground(AnonymizerVerticle.ADDRESS);
+      // A queued notification wakes the sender, which works on the background side.
+      relayToBackground(NotificationSender.WAKE_UP);
       return Future.all(features.warmUp().get(), Future.all(deployments)).mapEmpty();
     });
     // HTTP verticles build their routers now and start listening only when the rest is ready.

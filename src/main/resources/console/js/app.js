@@ -129,7 +129,12 @@ function renderShell() {
     h('div', { class: 'layout' }, nav, h('main', { id: 'main', class: 'main', tabindex: '-1' })));
 }
 
+let routeGeneration = 0;
+
 async function route() {
+  // Only the latest navigation may draw: a slow page must not replace the one asked for after it.
+  const generation = ++routeGeneration;
+  const hash = window.location.hash;
   const name = (window.location.hash.replace(/^#\/?/, '').split('?')[0]) || (state.org ? 'settings' : 'orgs');
   const page = PAGES.find((p) => p.route === name && visible(p)) || PAGES.find((p) => visible(p) && (!p.needsOrg || state.org));
   root.querySelectorAll('.nav a').forEach((a) => {
@@ -142,6 +147,7 @@ async function route() {
     clear(main, h('div', { class: 'panel' }, 'Create an organization first (Orgs).'));
     return;
   }
+  delete main.dataset.shown;
   clear(main, h('p', { class: 'loading' }, 'Loading…'));
   const ctx = {
     org: state.org, principal: state.session.principal, canChange: state.session.principal.role !== 'viewer',
@@ -149,12 +155,15 @@ async function route() {
   };
   try {
     const view = await page.page.render(ctx);
-    if (document.getElementById('main') === main) clear(main, view);
+    if (generation !== routeGeneration) return;
+    clear(main, view);
     const heading = main.querySelector('h1');
     if (heading) heading.focus({ preventScroll: true });
   } catch (problem) {
+    if (generation !== routeGeneration) return;
     if (problem.status !== 401) clear(main, errorPanel(problem));
   }
+  main.dataset.shown = hash;
 }
 
 start();

@@ -10,6 +10,8 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(405, "Method not allowed"),
   CONFLICT(409, "Conflict"),
   POOL_EXHAUSTED(409, "No free proxy number"),
+  RECIPIENT_OPTED_OUT(409, "Recipient opted out"),
+  NO_SENDER_NUMBER(409, "No sender number"),
   PAYLOAD_TOO_LARGE(413, "Payload too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
   RATE_LIMITED(429, "Rate limited"),

@@ -101,6 +101,13 @@ public record ArchiveBatch(List<Communication> communications, List<StatusUpdate
           blankToNull(e.relatedSid()), variables(null));
       return communication(row, "email", fieldsJson(entry), communications);
     }
+    if (event instanceof ArchiveEvent.Notification e) {
+      // Sent from the org's number (or the platform sender), which is also the proxy the recipient sees.
+      Communication row = new Communication(e.orgId(), e.sid(), blankToNull(e.taskId()), "sms", "outbound", identity(e.from()),
+          identity(e.to()), identity(e.from()), blankToNull(clean(e.body())), e.at(), blankToNull(e.status()), "notification",
+          null, variables(null));
+      return communication(row, "notification", fieldsJson(entry), communications);
+    }
     if (event instanceof ArchiveEvent.Status e) {
       String recordingSid = blankToNull(e.recordingSid());
       Integer duration = blankToNull(e.durationSeconds()) == null ? null : Integer.valueOf(e.durationSeconds().trim());

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * One entry of the archive stream: what its producers write and the archiver reads, with its field codec
  * ({@link #fields()} to the stream's flat strings, {@link #decode} back). Every Java producer builds one of these
- * records: the webhooks ({@link Interaction}, {@link Status}), the mailer ({@link Email}), the degraded buffer.
+ * records: the webhooks ({@link Interaction}, {@link Status}), the mailer ({@link Email}), the notification outbox
+ * ({@link Notification}, {@link Status}), the degraded buffer.
  *
  * <p>Lua scripts write fields too, and {@code ArchiveEventTest} holds them to these names:
  * <ul>
@@ -74,6 +75,19 @@ public sealed interface ArchiveEvent {
     }
   }
 
+  /**
+   * A trigger notification: an SMS sent to a recipient from the org's number or the platform sender ({@code sid} is the
+   * notification's id), written again with every change; its later statuses are {@link Status} entries of the sid.
+   */
+  record Notification(String sid, String orgId, String taskId, String from, String to, String body, long at, String status)
+      implements ArchiveEvent {
+    @Override
+    public Map<String, String> fields() {
+      return new Fields("notification").put("sid", sid).put("orgId", orgId).put("taskId", taskId).put("from", from).put("to", to)
+          .put("body", body).put("at", at).put("status", status).map;
+    }
+  }
+
   /** A session opened ({@code variables}) or closed ({@code reason} closed|expired); written by the session scripts. */
   record Session(String action, String taskId, String orgId, String proxy, String driver, String recipient, long at,
                  String variables, String reason) implements ArchiveEvent {
@@ -98,6 +112,8 @@ public sealed interface ArchiveEvent {
           fields.get("recordingSid"), fields.get("recordingUrl"), fields.get("form"));
       case "email" -> new Email(required(fields, "sid"), orgId, fields.get("taskId"), fields.get("from"), fields.get("to"),
           fields.get("body"), at, fields.get("status"), fields.get("relatedSid"));
+      case "notification" -> new Notification(required(fields, "sid"), orgId, fields.get("taskId"), fields.get("from"), fields.get("to"),
+          fields.get("body"), at, fields.get("status"));
       case "session" -> new Session(required(fields, "action"), required(fields, "taskId"), orgId, fields.get("proxy"),
           fields.get("driver"), fields.get("recipient"), at, fields.get("variables"), fields.get("reason"));
       default -> throw new IllegalArgumentException("unknown kind " + kind);

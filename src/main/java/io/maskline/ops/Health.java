@@ -26,21 +26,24 @@ public final class Health {
 
   public Health(Vertx vertx, Redis redis, Pool pg) {
     // Answering at all proves the event loop turns; the check exists so the answer is 200 with a body, not 204.
-    this.liveness = HealthChecks.create(vertx).register("eventLoop", promise -> promise.complete(Status.OK()));
+    this.liveness = HealthChecks.create(vertx).register("eventLoop", promise -> promise.tryComplete(Status.OK()));
     this.readiness = HealthChecks.create(vertx)
         .register("redis", CHECK_TIMEOUT_MS, promise -> redis.send(Request.cmd(Command.PING))
-            .onSuccess(pong -> promise.complete(Status.OK()))
-            .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", String.valueOf(e.getMessage()))))))
+            .onSuccess(pong -> promise.tryComplete(Status.OK()))
+            .onFailure(e -> promise.tryComplete(Status.KO(new JsonObject().put("error", String.valueOf(e.getMessage()))))))
         .register("postgres", CHECK_TIMEOUT_MS, promise -> pg.query("SELECT 1").execute()
-            .onSuccess(rows -> promise.complete(Status.OK()))
-            .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", String.valueOf(e.getMessage()))))));
+            .onSuccess(rows -> promise.tryComplete(Status.OK()))
+            .onFailure(e -> promise.tryComplete(Status.KO(new JsonObject().put("error", String.valueOf(e.getMessage()))))));
   }
 
-  /** A readiness detail that never fails readiness on its own (e.g. archive lag). */
+  /**
+   * A readiness detail that never fails readiness on its own (e.g. archive lag). Checks complete with tryComplete: one
+   * that answers after its timeout (a loaded pod) must not turn the readiness answer into a 500.
+   */
   public void addReadinessDetail(String name, Supplier<Future<JsonObject>> detail) {
     readiness.register(name, CHECK_TIMEOUT_MS, promise -> detail.get()
-        .onSuccess(data -> promise.complete(Status.OK(data)))
-        .onFailure(e -> promise.complete(Status.OK(new JsonObject().put("error", String.valueOf(e.getMessage()))))));
+        .onSuccess(data -> promise.tryComplete(Status.OK(data)))
+        .onFailure(e -> promise.tryComplete(Status.OK(new JsonObject().put("error", String.valueOf(e.getMessage()))))));
   }
 
   public void mount(Router router) {

@@ -54,7 +54,7 @@ public final class RequestIds implements PlatformHandler {
       long took = System.nanoTime() - started;
       int status = rc.response().getStatusCode();
       boolean webhook = path.startsWith(WEBHOOKS);
-      if (webhook && status < 400 && took < SLOW_NANOS && webhooksSeen++ % webhookSample != 0) {
+      if (!logged(webhook, status, took, webhook ? webhooksSeen++ : 0, webhookSample)) {
         return;
       }
       // The access logger's encoder has no masker (it is the cheap one): the path is masked here, the id is sane.
@@ -62,6 +62,14 @@ public final class RequestIds implements PlatformHandler {
           kv("status", status), kv("durationMs", took / 1_000_000.0), kv(KEY, id), kv("sampleOneIn", webhook ? webhookSample : 1));
     });
     rc.next();
+  }
+
+  /**
+   * Whether a finished request gets its access line: always, unless it is a provider webhook answered below 400 within
+   * a second, which is logged when it is the first of each {@code sample} such webhooks ({@code seen} counts them).
+   */
+  static boolean logged(boolean webhook, int status, long tookNanos, long seen, int sample) {
+    return !webhook || status >= 400 || tookNanos >= SLOW_NANOS || seen % sample == 0;
   }
 
   public static String of(RoutingContext rc) {

@@ -56,6 +56,7 @@ class OrgIsolationContractTest {
   static JsonObject viewerB;
   static JsonObject adminB;
   static String requestB;
+  static String notificationB;
 
   @BeforeAll
   static void start() {
@@ -70,6 +71,10 @@ class OrgIsolationContractTest {
         .sendJsonObject(new JsonObject().put("orgId", orgB).put("phone", driverB)).await();
     assertThat(request.statusCode()).as(request.bodyAsString()).isEqualTo(201);
     requestB = request.bodyAsJsonObject().getString("id");
+    HttpResponse<Buffer> notification = gw.admin(HttpMethod.POST, "/v1/notifications").sendJsonObject(new JsonObject()
+        .put("orgId", orgB).put("to", recipientB).put("body", "on its way").put("idempotencyKey", "isolation")).await();
+    assertThat(notification.statusCode()).as(notification.bodyAsString()).isEqualTo(202);
+    notificationB = notification.bodyAsJsonObject().getString("id");
   }
 
   @Test
@@ -205,6 +210,10 @@ class OrgIsolationContractTest {
             case "requestId" -> {
               resourceOfB[0] = true;
               yield requestB;
+            }
+            case "notificationId" -> {
+              resourceOfB[0] = true;
+              yield notificationB;
             }
             case "runId" -> UUID.randomUUID().toString();
             default -> "unknown-" + name;

@@ -27,6 +27,7 @@ class ArchiveEventTest {
             "received", "counterpart", "{\"a\":\"b\"}", "MessageSid=SM1"),
         new ArchiveEvent.Status("CA1", "org", "voice", "completed", 2_000, "42", "RE1", "https://x/RE1", "CallSid=CA1"),
         new ArchiveEvent.Email("EM1", "org", "task", "gw@example.com", "ops@example.com", "text", 3_000, "sent", "SM1"),
+        new ArchiveEvent.Notification("NT1", "org", "task", "+4741000000", "+4792222222", "on its way", 3_500, "queued"),
         new ArchiveEvent.Session("close", "task", "org", "+4741000000", "+4791234567", "+4792222222", 4_000, null, "expired"));
     for (ArchiveEvent event : events) {
       assertThat(ArchiveEvent.decode(event.fields())).isEqualTo(event);

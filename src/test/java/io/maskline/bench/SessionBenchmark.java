@@ -2,6 +2,7 @@ package io.maskline.bench;
 
 import io.maskline.binding.Sessions;
 import io.maskline.config.GatewayConfig;
+import io.maskline.phone.Locality;
 import io.maskline.storage.Keys;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -23,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Open+close throughput of the session scripts against a real Redis (not a timed test: run by
- * {@code loadtest/bench/session-bench.sh}). Usage: SessionBenchmark redisUrl seconds concurrency poolSize
+ * {@code loadtest/bench/session-bench.sh}). Usage: SessionBenchmark redisUrl seconds concurrency poolSize [numberSelection]
+ * The pool's numbers are registered as {@code ProxyNumbers} does (pool, sub-pools of their locality, owner and tags),
+ * all Norwegian like the recipients, so {@code sticky-local} (the default) works through the recipient's country.
  */
 public final class SessionBenchmark {
   public static void main(String[] args) {
@@ -31,13 +34,19 @@ public final class SessionBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     int poolSize = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+    String selection = args.length > 4 ? args[4] : "sticky-local";
     Vertx vertx = Vertx.vertx();
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(concurrency).setMaxPoolWaiting(100_000));
     String orgId = "bench-" + UUID.randomUUID().toString().substring(0, 6);
     List<Request> pool = new ArrayList<>();
     for (int i = 0; i < poolSize; i++) {
-      pool.add(Request.cmd(Command.ZADD).arg(Keys.pool(orgId)).arg(0).arg("+4790" + String.format("%06d", i)));
+      String number = "+4790" + String.format("%06d", i);
+      List<String> tags = Locality.tags(number);
+      pool.add(Request.cmd(Command.ZADD).arg(Keys.pool(orgId)).arg(0).arg(number));
+      tags.forEach(tag -> pool.add(Request.cmd(Command.ZADD).arg(Keys.localPool(orgId, tag)).arg(0).arg(number)));
+      pool.add(Request.cmd(Command.HSET).arg(Keys.number(number)).arg("orgId").arg(orgId).arg("localTags").arg(String.join(" ", tags)));
     }
+    pool.add(Request.cmd(Command.HSET).arg(Keys.org(orgId)).arg("anonymize").arg("1").arg("numberSelection").arg(selection));
     redis.batch(pool).await();
     Sessions sessions = new Sessions(redis, new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofMinutes(10)),
         Clock.systemUTC(), new SimpleMeterRegistry());
@@ -54,8 +63,8 @@ public final class SessionBenchmark {
     }
     Future.join(workers).await();
     double rate = opened.get() / (double) seconds;
-    System.out.printf("session-bench: %d open+close cycles in %d s = %.0f opens/s (and as many closes/s), %d failed, concurrency %d, pool %d%n",
-        opened.get(), seconds, rate, failed.get(), concurrency, poolSize);
+    System.out.printf("session-bench: %d open+close cycles in %d s = %.0f opens/s (and as many closes/s), %d failed, concurrency %d, pool %d, %s%n",
+        opened.get(), seconds, rate, failed.get(), concurrency, poolSize, selection);
     System.out.printf("RESULT opens_per_second=%.0f%n", rate);
     vertx.close().await();
   }

@@ -58,7 +58,9 @@ class ConsoleBrowserTest {
 
   /** Signs in with the credential and opens the org (the platform token picks it in the header). */
   private static void signIn(String credential, String orgId) {
-    browser.get(base + "/console/");
+    // A fresh start as another user (signing out itself is tested on its own).
+    browser.manage().deleteAllCookies();
+    browser.get(base + "/console/?fresh=" + System.nanoTime());
     visible(By.name("credential")).sendKeys(credential + Keys.ENTER);
     visible(By.id("sign-out"));
     if (orgId != null && !browser.findElements(By.id("org-picker")).isEmpty()) {
@@ -68,8 +70,7 @@ class ConsoleBrowserTest {
 
   private static void open(String route) {
     browser.get(base + "/console/#/" + route);
-    await(d -> d.findElements(By.cssSelector("#main .loading")).isEmpty()
-        && !d.findElements(By.cssSelector("#main h1, #main .error-panel")).isEmpty());
+    await(d -> !d.findElements(By.cssSelector("#main[data-shown='#/" + route + "']")).isEmpty());
     List<WebElement> errors = browser.findElements(By.cssSelector("#main .error-panel"));
     assertThat(errors).as(() -> route + " failed: " + errors.get(0).getText()).isEmpty();
   }
@@ -312,12 +313,10 @@ class ConsoleBrowserTest {
     assertThat(secret).startsWith("mlk_");
     assertThat(browser.findElement(By.id("keys")).getText()).contains(secret.substring(0, secret.indexOf('.'))).contains("admin");
     screenshot("orgs-keys");
-    click(browser.findElement(By.id("sign-out")));
     signIn(secret, null);
     assertThat(visible(By.id("org-name")).getText()).isEqualTo(created);
     open("settings");
     assertThat(browser.findElement(By.name("name")).getAttribute("value")).isEqualTo("Brand New Org");
-    click(browser.findElement(By.id("sign-out")));
     signIn(TestGateway.ADMIN_TOKEN, orgId);
 
     // 360 px wide: the same pages, reflowed.
@@ -372,7 +371,7 @@ class ConsoleBrowserTest {
     open("sessions");
     assertThat(browser.findElement(By.id("main")).getText()).doesNotContain(taskB);
     open("numbers");
-    assertThat(browser.findElement(By.id("main")).getText()).contains(proxyA).doesNotContain(proxyB);
+    assertThat(browser.findElement(By.id("main")).getText()).contains(proxyA).doesNotContain(proxyB).doesNotContain("Shared pool numbers");
 
     // The signed-in page itself asking for org B (its cookie, its CSRF token) gets what a stranger gets: nothing there.
     assertThat(fetchStatus("GET", "/v1/archive?orgId=" + orgB)).isEqualTo(404);
@@ -383,16 +382,27 @@ class ConsoleBrowserTest {
     assertThat(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskB).send().await().bodyAsJsonObject().getString("status")).isEqualTo("open");
     assertThat(gw.admin(HttpMethod.GET, "/v1/orgs/" + orgB).send().await().bodyAsJsonObject().getString("name")).isEqualTo("Org B");
 
+    // The simulator plays only to the key's own numbers: what it shows (TwiML, archive row) stays in org A.
+    open("simulator");
+    setText("from", phone());
+    setText("to", proxyB);
+    browser.findElement(By.id("simulate")).click();
+    assertThat(visible(By.cssSelector("#simulator-form .form-alert")).getText()).contains("is not one of org " + orgA + "'s numbers");
+    setText("to", proxyA);
+    browser.findElement(By.id("simulate")).click();
+    assertThat(visible(By.id("archive-record")).getText()).contains("Proxy number").contains(proxyA);
+
     // A viewer key of A reads and changes nothing.
     JsonObject viewerA = OrgKeysForTests.create(gw, orgA, "viewer");
-    click(browser.findElement(By.id("sign-out")));
     signIn(viewerA.getString("secret"), null);
     open("settings");
     assertThat(browser.findElements(By.id("save-settings"))).isEmpty();
     assertThat(browser.findElement(By.name("adminPhone")).isEnabled()).isFalse();
     assertThat(browser.findElement(By.cssSelector(".nav")).getText()).doesNotContain("Audit log");
     open("archive");
-    await(d -> d.findElements(By.cssSelector("#archive-results tbody tr")).size() == 1);
+    // A viewer finds the records but not what was said in them.
+    assertThat(browser.findElements(By.cssSelector("#archive-results tbody tr"))).isNotEmpty();
+    assertThat(browser.findElement(By.id("archive-results")).getText()).doesNotContain("for org A");
     assertThat(browser.findElements(By.cssSelector("#archive-results input[type=checkbox]"))).isEmpty();
     assertThat(fetchStatus("PUT", "/v1/orgs/" + orgA)).isEqualTo(403);
   }

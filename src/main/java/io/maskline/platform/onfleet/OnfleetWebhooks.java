@@ -118,11 +118,11 @@ public final class OnfleetWebhooks implements HttpFeature {
             case IGNORE -> Future.succeededFuture(Outcome.IGNORED);
           };
           return done.onSuccess(outcome -> {
-                count(hook, outcome);
-                LOG.info("onfleet task webhook {} {} {} {}", kv("orgId", orgId), kv("taskId", hook.taskId()), kv("trigger", hook.describe()),
-                    kv("outcome", outcome.name));
-                rc.json(new JsonObject().put("taskId", hook.taskId()).put("triggerId", hook.triggerId()).put("outcome", outcome.name));
-              });
+            count(hook, outcome);
+            LOG.info("onfleet task webhook {} {} {} {}", kv("orgId", orgId), kv("taskId", hook.taskId()), kv("trigger", hook.describe()),
+                kv("outcome", outcome.name));
+            rc.json(new JsonObject().put("taskId", hook.taskId()).put("triggerId", hook.triggerId()).put("outcome", outcome.name));
+          });
         })
         .onFailure(rc::fail);
   }

@@ -267,4 +267,27 @@ class OnfleetWebhooksTest {
     assertProblem(gw.admin(HttpMethod.PUT, "/v1/orgs/" + orgId)
         .sendJsonObject(new JsonObject().put("name", "X").put("onfleetWebhookSecret", "not hex")).await(), 400, "VALIDATION_FAILED");
   }
+  @Test
+  void aStartedAndACompletedRacingEachOtherLeaveNoSessionOpen() {
+    String orgId = id("org");
+    String secret = onfleetOrg(orgId);
+    java.util.List<String> tasks = new java.util.ArrayList<>();
+    java.util.List<io.vertx.core.Future<?>> deliveries = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      String taskId = taskId();
+      tasks.add(taskId);
+      for (JsonObject payload : java.util.List.of(
+          payload(0, "taskStarted", taskId, 1_000, phone(), new JsonObject().put("phone", phone())),
+          payload(3, "taskCompleted", taskId, 2_000, phone(), null))) {
+        byte[] raw = payload.encode().getBytes(StandardCharsets.UTF_8);
+        deliveries.add(gw.http.post("/webhooks/onfleet/" + orgId).putHeader("Content-Type", "application/json")
+            .putHeader("X-Onfleet-Signature", OnfleetSignature.sign(secret, raw)).sendBuffer(Buffer.buffer(raw)));
+      }
+    }
+    io.vertx.core.Future.join(deliveries).await();
+    for (String taskId : tasks) {
+      JsonObject session = session(taskId);
+      assertThat(session == null || session.getString("status").equals("closed")).as(taskId + ": " + session).isTrue();
+    }
+  }
 }
