@@ -96,11 +96,11 @@ public final class ClassArchiveTraining {
     statuses.put("ready", send(http, port, HttpMethod.GET, "/health/ready", Map.of(), null));
     statuses.put("metrics", send(http, port, HttpMethod.GET, "/metrics", Map.of(), null));
     statuses.put("openapi", send(http, port, HttpMethod.GET, "/openapi.yaml", Map.of(), null));
-    statuses.put("sms", webhook(http, port, "/webhooks/twilio/sms", Map.of("MessageSid", "SMtraining", "From", "+4790000001",
+    statuses.put("sms", webhook(http, port, "/webhooks/twilio/sms", Map.of("MessageSid", "SM0123456789abcdef0123456789abcdef", "From", "+4790000001",
         "To", "+4790000002", "Body", "training")));
-    statuses.put("voice", webhook(http, port, "/webhooks/twilio/voice", Map.of("CallSid", "CAtraining", "From", "+4790000001",
+    statuses.put("voice", webhook(http, port, "/webhooks/twilio/voice", Map.of("CallSid", "CA0123456789abcdef0123456789abcdef", "From", "+4790000001",
         "To", "+4790000002", "CallStatus", "ringing")));
-    statuses.put("status", webhook(http, port, "/webhooks/twilio/status", Map.of("MessageSid", "SMtraining", "MessageStatus", "delivered")));
+    statuses.put("status", webhook(http, port, "/webhooks/twilio/status", Map.of("MessageSid", "SM0123456789abcdef0123456789abcdef", "MessageStatus", "delivered")));
     statuses.put("unsigned", send(http, port, HttpMethod.POST, "/webhooks/twilio/sms", Map.of("Content-Type", "application/x-www-form-urlencoded"), "From=x"));
     Map<String, String> admin = Map.of("Authorization", "Bearer " + ADMIN_TOKEN, "Content-Type", "application/json");
     statuses.put("putOrg", send(http, port, HttpMethod.PUT, "/v1/orgs/training", admin, "{\"name\":\"Training\",\"email\":\"ops@example.com\"}"));

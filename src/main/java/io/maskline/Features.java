@@ -106,7 +106,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
         new AccessApi(orgs, orgKeys, audit),
         new OrgApi(orgs, credentials, audit),
         new NumberApi(numbers, orgFacts, config.defaultCountry()),
-        new SessionApi(sessions, orgFacts),
+        new SessionApi(sessions, orgFacts, numbers),
         webhooks,
         new OnfleetWebhooks(credentials, orgFacts, sessions, services.redis(), config.sessions().historyTtl(), webClient,
             config.onfleet().apiUrl(), services.metrics()),

@@ -5,6 +5,7 @@ import io.maskline.access.OrgScope;
 import io.maskline.api.AdminAuth;
 import io.maskline.api.ErrorCode;
 import io.maskline.api.HttpFeature;
+import io.maskline.api.NulBytes;
 import io.maskline.api.Problems;
 import io.maskline.console.ConsoleAuth;
 import io.maskline.console.ConsoleCookie;
@@ -54,6 +55,7 @@ public final class HttpVerticle extends VerticleBase {
         .rootHandler(bodiesExceptWebhooks(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes())))
         .rootHandler(new ConsoleAuth(ConsoleCookie.of(config), services.clock()))
         .rootHandler(new AdminAuth(authenticator))
+        .rootHandler(new NulBytes())
         .rootHandler(new OrgScope(services.api().contract()));
     // AdminAuth (who) and OrgScope (which org, which role) guard all of /v1, before validation; the contract's
     // security schemes are documentation only.

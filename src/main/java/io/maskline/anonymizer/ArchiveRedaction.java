@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -87,7 +88,10 @@ final class ArchiveRedaction {
   Future<Changes> changes(SqlConnection conn, AnonymizationRequest request, IdentityMatcher person) {
     String[] parties = person.parties().toArray(String[]::new);
     String[] mentions = person.tokens().stream().map(token -> request.orgId() + ":" + token).toArray(String[]::new);
-    return conn.preparedQuery(FIND).execute(Tuple.of(request.orgId(), parties, mentions, request.includesRaw())).compose(rows -> {
+    // Deleting bodies and recordings reaches the raw payloads of the records found whatever the scope: a body kept
+    // there would undo it.
+    boolean raws = request.includesRaw() || request.deleteRecordingsAndBodies();
+    return conn.preparedQuery(FIND).execute(Tuple.of(request.orgId(), parties, mentions, raws)).compose(rows -> {
       List<Found> found = new ArrayList<>();
       List<RawChange> raw = new ArrayList<>();
       for (Row row : rows) {
@@ -95,7 +99,8 @@ final class ArchiveRedaction {
           found.add(found(row));
         } else {
           Object payload = row.getValue("payload");
-          Object redacted = person.redactJson(payload);
+          Object kept = request.deleteRecordingsAndBodies() ? withoutContent(payload) : payload;
+          Object redacted = request.includesRaw() ? person.redactJson(kept) : kept;
           if (!redacted.equals(payload)) {
             raw.add(new RawChange(row.getString("event_key"), row.getLocalDate("archive_month"), redacted));
           }
@@ -113,6 +118,23 @@ final class ArchiveRedaction {
         return new Changes(changes, raw, outcome);
       });
     });
+  }
+
+  /** Fields of a raw payload that hold content rather than who and when: a message's body, media and recording. */
+  private static final Set<String> CONTENT = Set.of("Body", "body", "RecordingUrl", "RecordingSid", "recordingUrl", "recordingSid");
+
+  /** The payload without its content fields ({@link #CONTENT}, {@code MediaUrl0…}). */
+  static Object withoutContent(Object payload) {
+    if (!(payload instanceof JsonObject object)) {
+      return payload;
+    }
+    JsonObject kept = new JsonObject();
+    for (Map.Entry<String, Object> field : object) {
+      if (!CONTENT.contains(field.getKey()) && !field.getKey().startsWith("MediaUrl")) {
+        kept.put(field.getKey(), field.getValue());
+      }
+    }
+    return kept;
   }
 
   /** Writes the changes; both statements are queued at once on the connection. */

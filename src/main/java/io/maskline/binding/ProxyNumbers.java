@@ -50,6 +50,13 @@ public final class ProxyNumbers {
         .map(new ProxyNumber(number, orgId, 0));
   }
 
+  /** Whether any of these numbers is a proxy number of the pool (any org's or the shared pool's). */
+  public Future<Boolean> anyIsProxy(List<String> numbers) {
+    Request exists = Request.cmd(Command.EXISTS);
+    numbers.forEach(number -> exists.arg(Keys.number(number)));
+    return redis.send(exists).map(found -> found.toInteger() > 0);
+  }
+
   public Future<Void> remove(String number) {
     return pg.preparedQuery("DELETE FROM proxy_numbers WHERE number = $1 RETURNING org_id").execute(Tuple.of(number))
         .compose(rows -> {

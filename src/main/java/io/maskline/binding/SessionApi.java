@@ -12,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code POST/GET /v1/sessions}, {@code GET/DELETE /v1/sessions/{taskId}}. */
@@ -20,10 +21,12 @@ public final class SessionApi implements HttpFeature {
   private static final int MAX_LIST_LIMIT = 500;
   private final Sessions sessions;
   private final OrgFacts orgFacts;
+  private final ProxyNumbers numbers;
 
-  public SessionApi(Sessions sessions, OrgFacts orgFacts) {
+  public SessionApi(Sessions sessions, OrgFacts orgFacts, ProxyNumbers numbers) {
     this.sessions = sessions;
     this.orgFacts = orgFacts;
+    this.numbers = numbers;
   }
 
   @Override
@@ -47,7 +50,10 @@ public final class SessionApi implements HttpFeature {
           if (driver.equals(recipient)) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "driverPhone and recipientPhone must differ");
           }
-          return sessions.open(new Sessions.OpenRequest(orgId, body.getString("taskId"), driver, recipient, variables, org.anonymize()));
+          // A proxy number as a party would route the pool to itself: traffic in a loop, or to nobody.
+          return numbers.anyIsProxy(List.of(driver, recipient)).compose(proxy -> proxy
+              ? Future.failedFuture(new ApiException(ErrorCode.VALIDATION_FAILED, "driverPhone and recipientPhone must not be proxy numbers of the pool"))
+              : sessions.open(new Sessions.OpenRequest(orgId, body.getString("taskId"), driver, recipient, variables, org.anonymize())));
         })
         .onSuccess(opened -> rc.response()
             .setStatusCode(opened.created() ? 201 : 200)

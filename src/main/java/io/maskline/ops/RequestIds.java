@@ -58,7 +58,7 @@ public final class RequestIds implements PlatformHandler {
         return;
       }
       // The access logger's encoder has no masker (it is the cheap one): the path is masked here, the id is sane.
-      ACCESS.info("{} {} {} {} {} {}", kv("method", rc.request().method().name()), kv("path", Masking.phonesIn(path)),
+      ACCESS.info("{} {} {} {} {} {}", kv("method", rc.request().method().name()), kv("path", Masking.identifiersIn(path)),
           kv("status", status), kv("durationMs", took / 1_000_000.0), kv(KEY, id), kv("sampleOneIn", webhook ? webhookSample : 1));
     });
     rc.next();

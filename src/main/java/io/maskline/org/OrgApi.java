@@ -66,6 +66,10 @@ public final class OrgApi implements HttpFeature {
         body.getBoolean("adminPhoneAcceptsSms", true), body.getBoolean("anonymize", true),
         body.getBoolean("routeRecipientsToAdmin", false), body.getBoolean("recordCalls", false), country,
         NumberSelection.of(body.getString("numberSelection"))));
+    if (org.email() == null && org.adminPhone() == null) {
+      // Post-task traffic goes to the admin phone or the org's email: with neither it would go nowhere.
+      throw ApiException.invalid("an org needs an email or an adminPhone (or both)");
+    }
     PlatformCredentials.validate(body);
     List<String> credentialsGiven = CREDENTIAL_FIELDS.stream().filter(body::containsKey).toList();
     Principal who = Principal.of(rc);

@@ -14,6 +14,7 @@ import java.util.Set;
  */
 public final class PhoneNumbers {
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
+  private static final java.util.regex.Pattern WRITTEN_NUMBER = java.util.regex.Pattern.compile("[0-9+ ().\\-/]+");
 
   private PhoneNumbers() {}
 
@@ -23,6 +24,10 @@ public final class PhoneNumbers {
       return Optional.empty();
     }
     String text = input.strip();
+    // Digits, '+' and separators only: libphonenumber would read "0412 345 678 ext 5" or "… call me" as a number.
+    if (!WRITTEN_NUMBER.matcher(text).matches()) {
+      return Optional.empty();
+    }
     // "00" is the international prefix in most of the world; read it as "+" whatever the org's country.
     if (text.startsWith("00")) {
       text = "+" + text.substring(2);

@@ -11,7 +11,8 @@ import java.util.Map;
  * form in one pass.
  */
 public final class FormEncoding {
-  private static final int MAX_PARAMETERS = 256;
+  /** More parameters than this are refused as a whole (413), never cut: a cut form fails its signature. */
+  public static final int MAX_PARAMETERS = 256;
 
   private FormEncoding() {}
 
@@ -21,6 +22,19 @@ public final class FormEncoding {
    * @throws IllegalArgumentException when the body is not valid URL encoding; Netty's message quotes the body, and
    *     with it phone numbers, so it is not for answers or logs
    */
+  /** How many parameters the body holds ({@code &}-separated, empty ones not counted). */
+  public static int parameterCount(String body) {
+    int count = 0;
+    int start = 0;
+    while (start <= body.length()) {
+      int end = body.indexOf('&', start);
+      if (end < 0) end = body.length();
+      if (end > start) count++;
+      start = end + 1;
+    }
+    return count;
+  }
+
   public static Map<String, List<String>> decode(String body) {
     // A raw ';' is part of a value, as in the HTML form encoding; only '&' separates parameters.
     return QueryStringDecoder.builder().hasPath(false).semicolonIsNormalChar(true).maxParams(MAX_PARAMETERS).build(body).parameters();

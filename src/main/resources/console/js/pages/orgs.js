@@ -11,6 +11,7 @@ export async function render(ctx) {
     h('div', { class: 'grid-3' },
       field('Org id', h('input', { name: 'orgId', placeholder: 'acme-deliveries', autocomplete: 'off' }), 'Letters, digits, . _ - (used in the API).'),
       field('Name', h('input', { name: 'name', placeholder: 'Acme Deliveries' })),
+      field('Email', h('input', { name: 'email', type: 'email', placeholder: 'ops@acme.example' }), 'Where post-task messages go (or set an admin phone later).'),
       field('Country', h('input', { name: 'country', maxlength: 2, placeholder: 'NO', class: 'short' }))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button primary', id: 'create-org-button' }, 'Create')));
   form.addEventListener('submit', async (event) => {
@@ -26,7 +27,7 @@ export async function render(ctx) {
     }
     await busy(form, async () => {
       try {
-        await put(`/v1/orgs/${encodeURIComponent(orgId)}`, { name: form.elements.name.value.trim(), country: form.elements.country.value.trim() || null });
+        await put(`/v1/orgs/${encodeURIComponent(orgId)}`, { name: form.elements.name.value.trim(), email: form.elements.email.value.trim() || null, country: form.elements.country.value.trim() || null });
         clearErrors(form);
         toast(`Org ${orgId} created`);
         await ctx.orgsChanged(orgId);

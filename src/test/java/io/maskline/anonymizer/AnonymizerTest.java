@@ -234,7 +234,8 @@ class AnonymizerTest {
     assertThat(report.getInteger("communications")).isEqualTo(5);
     assertThat(report.getInteger("rawEvents")).isGreaterThanOrEqualTo(6); // 4 interactions + session open and close
     assertThat(report.getInteger("historyEntries")).isEqualTo(1);
-    assertThat(report.getInteger("closedSessions")).isEqualTo(1);
+    // The closed session is changed by one of the two Redis stores, whichever comes first.
+    assertThat(report.getInteger("closedSessions") + report.getInteger("sessions")).isGreaterThanOrEqualTo(1);
     assertThat(session(taskA1).getJsonObject("recipient").getString("phone")).isEqualTo("Anonymized");
     assertThat(session(taskA1).getJsonObject("driver").getString("phone")).isEqualTo(driverA);
     assertThat(session(taskB1).getJsonObject("recipient").getString("phone")).isEqualTo(x);
@@ -350,7 +351,10 @@ class AnonymizerTest {
     assertThat(report.getInteger("communications")).isEqualTo(3);
     assertThat(report.getInteger("bodiesDeleted")).isEqualTo(1);
     assertThat(report.getInteger("recordingsDeleted")).isEqualTo(1);
-    assertThat(report.getInteger("rawEvents")).isZero(); // scope "archive" only
+    // Scope "archive" only: the raw payloads keep their parties, but lose the bodies and the recordings' url and sid.
+    assertThat(report.getInteger("rawEvents")).isPositive();
+    String raw = rows(pg, "SELECT string_agg(payload::text, ' ') FROM raw_events WHERE org_id = $1 AND task_id = $2", orgId, task).get(0).getString(0);
+    assertThat(raw).contains(x.substring(1), "unrelated to x").doesNotContain("my door code", recording, stubborn, "RecordingUrl");
     assertThat(report.getJsonArray("recordingsFailed")).singleElement().satisfies(failed -> {
       JsonObject f = (JsonObject) failed;
       assertThat(f.getLong("id")).isEqualTo(stubbornId);

@@ -300,6 +300,7 @@ class ConsoleBrowserTest {
     String created = id("new");
     setText("orgId", created);
     setText("name", "Brand New Org");
+    setText("email", created + "@example.com");
     browser.findElement(By.id("create-org-button")).click();
     await(d -> d.findElement(By.id("org-picker")).getAttribute("value").equals(created));
     assertThat(gw.admin(HttpMethod.GET, "/v1/orgs/" + created).send().await().statusCode()).isEqualTo(200);

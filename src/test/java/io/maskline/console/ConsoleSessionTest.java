@@ -55,7 +55,7 @@ class ConsoleSessionTest {
     String cookie = cookieOf(signedIn);
     String csrf = signedIn.bodyAsJsonObject().getString("csrfToken");
     String orgId = id("console");
-    JsonObject org = new JsonObject().put("name", "Console Org");
+    JsonObject org = new JsonObject().put("name", "Console Org").put("email", "console@example.com");
 
     assertProblem(gw.http.put("/v1/orgs/" + orgId).putHeader("Cookie", cookie).sendJsonObject(org).await(), 403, "FORBIDDEN");
     assertProblem(gw.http.put("/v1/orgs/" + orgId).putHeader("Cookie", cookie).putHeader(ConsoleAuth.CSRF_HEADER, "guess")

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -42,6 +43,9 @@ public final class TwilioWebhooks implements HttpFeature {
   private static final Logger LOG = LoggerFactory.getLogger(TwilioWebhooks.class);
   private static final CharSequence XML = HttpHeaders.createOptimized("application/xml");
   private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^A-Za-z0-9]");
+  /** A message (SM, MMS: MM) or call (CA) sid as the provider writes it. */
+  private static final Pattern SID = Pattern.compile("(SM|MM|CA)[0-9a-f]{32}");
+  private static final List<String> SID_FIELDS = List.of("MessageSid", "SmsSid", "CallSid");
 
   private final InboundLookup lookup;
   private final InboundLedger ledger;
@@ -193,6 +197,19 @@ public final class TwilioWebhooks implements HttpFeature {
     if (given == null || !signature.verify(url, form.parameters(), given)) {
       rejectedSignatures.increment();
       throw new ApiException(ErrorCode.FORBIDDEN, "missing or invalid " + TwilioSignature.HEADER);
+    }
+    // The signature joins names and values without separators, so text can be shifted between fields of a captured
+    // request ("MessageSid=SMr" + "NumMedia=0" signs as "MessageSid=SMrNumMedia0"): the fields' own shapes must hold.
+    String account = config.twilio().accountSid();
+    if (account != null && !account.isBlank() && !account.equals(form.get("AccountSid"))) {
+      rejectedSignatures.increment();
+      throw new ApiException(ErrorCode.FORBIDDEN, "AccountSid is not this installation's account");
+    }
+    for (String name : SID_FIELDS) {
+      String sid = form.get(name);
+      if (sid != null && !SID.matcher(sid).matches()) {
+        throw new ApiException(ErrorCode.VALIDATION_FAILED, name + " is not a message or call sid");
+      }
     }
     return form;
   }

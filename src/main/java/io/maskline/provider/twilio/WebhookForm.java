@@ -64,6 +64,9 @@ record WebhookForm(Map<String, List<String>> parameters, String body) {
   }
 
   static WebhookForm decode(String body) {
+    if (FormEncoding.parameterCount(body) > FormEncoding.MAX_PARAMETERS) {
+      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "more than " + FormEncoding.MAX_PARAMETERS + " form parameters");
+    }
     try {
       return new WebhookForm(FormEncoding.decode(body), body);
     } catch (IllegalArgumentException e) {
