@@ -16,7 +16,7 @@ RUN groupadd --gid 10001 maskline \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin maskline
 WORKDIR /app
 COPY --from=build /build/target/maskline-gateway.jar ./maskline-gateway.jar
-# Read from the working directory; MASKLINE_* environment variables override any key (API.md).
+# Read from the working directory; MASKLINE_* environment variables override any key (docs/API.md).
 COPY conf/ ./conf/
 # Class-data-sharing archive for this exact JRE and jar: a training run walks start-up and every kind of request
 # with no Redis/Postgres around (io.maskline.ClassArchiveTraining), and the JVM records the classes it loaded.

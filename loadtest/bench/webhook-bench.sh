@@ -46,7 +46,7 @@
 #   --fixed-warmup W       seconds of the fixed-rate warm-up, a schedule of its own, answered in full before the
 #                          measured one starts (30)
 #   --out DIR              where files and summary.md go (loadtest/results/bench-<timestamp>)
-# environment (for the gateway; see API.md "Configuration"):
+# environment (for the gateway; see docs/API.md "Configuration"):
 #   ADMIN_TOKEN   = MASKLINE_ADMIN_TOKEN        AUTH_TOKEN  = MASKLINE_TWILIO_AUTH_TOKEN
 #   PUBLIC_URL    = MASKLINE_PUBLIC_URL (default http://localhost:8080)
 #   ACCOUNT_SID   = MASKLINE_TWILIO_ACCOUNT_SID (optional)

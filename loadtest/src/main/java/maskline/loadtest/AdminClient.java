@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
- * Minimal client of the Maskline admin API (API.md "Admin API"), used for load-test setup and teardown.
+ * Minimal client of the Maskline admin API (docs/API.md "Admin API"), used for load-test setup and teardown.
  * Plain java.net.http over HTTP/1.1, Bearer platform token.
  */
 public final class AdminClient {

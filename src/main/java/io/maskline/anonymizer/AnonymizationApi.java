@@ -102,12 +102,7 @@ public final class AnonymizationApi implements HttpFeature {
    */
   private void residue(RoutingContext rc) {
     String text = rc.pathParam("requestId");
-    UUID id;
-    try {
-      id = UUID.fromString(text);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.notFound("no anonymization request " + text);
-    }
+    UUID id = uuid(text, "no anonymization request ");
     Principal who = Principal.of(rc);
     requests.get(id, defaultCountry)
         .map(found -> found.filter(pending -> who.sees(pending.request().orgId())))
@@ -143,12 +138,7 @@ public final class AnonymizationApi implements HttpFeature {
 
   private void getRun(RoutingContext rc) {
     String text = rc.pathParam("runId");
-    UUID runId;
-    try {
-      runId = UUID.fromString(text);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.notFound("no anonymizer run " + text);
-    }
+    UUID runId = uuid(text, "no anonymizer run ");
     Anonymizer.get(pg, runId)
         .onSuccess(run -> run.ifPresentOrElse(found -> rc.json(found.toJson()), () -> rc.fail(ApiException.notFound("no anonymizer run " + text))))
         .onFailure(rc::fail);
@@ -185,5 +175,14 @@ public final class AnonymizationApi implements HttpFeature {
 
   private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value;
+  }
+
+  /** An id in a path: what is not a UUID names nothing there, so it is answered as not found. */
+  private static UUID uuid(String text, String notFound) {
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound(notFound + text);
+    }
   }
 }

@@ -1,6 +1,6 @@
 package io.maskline.api;
 
-/** The stable {@code code} of every problem+json answer (API.md "Errors"), with its HTTP status and title. */
+/** The stable {@code code} of every problem+json answer (docs/API.md "Errors"), with its HTTP status and title. */
 public enum ErrorCode {
   VALIDATION_FAILED(400, "Request is not valid"),
   INVALID_PHONE(400, "Phone number is not valid"),

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.Optional;
 
-/** A Quartz-style cron expression (the format API.md names for {@code MASKLINE_ANONYMIZER_SCHEDULE}). */
+/** A Quartz-style cron expression (the format docs/API.md names for {@code MASKLINE_ANONYMIZER_SCHEDULE}). */
 public final class CronSchedule {
   private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
 

@@ -37,7 +37,7 @@ public final class InboundLedger {
    * transaction, so that a commit cut off midway (connection lost) leaves no mail in the outbox for a sid whose answer
    * went unrecorded: the provider's retry would mail the org a second time. The plain commands cost the gateway and
    * Redis less than a transaction, which adds two commands and answers each queued one twice (QUEUED, then inside
-   * EXEC's reply) (docs/PERFORMANCE.md, session 6); a Lua commit cost more still (Lua strings for ~40 arguments).
+   * EXEC's reply) (docs/PERFORMANCE.md); a Lua commit cost more still (Lua strings for ~40 arguments).
    */
   public Future<Void> commit(String sid, String answer, ArchiveEvent.Interaction archiveEvent, Map<String, String> mailEvent) {
     Request storeAnswer = Request.cmd(Command.SET).arg(Keys.sid(sid)).arg(Keys.sidValue(archiveEvent.orgId(), answer)).arg("PX")

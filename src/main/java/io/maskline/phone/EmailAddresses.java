@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The one email syntax check (API.md: emails compare case-insensitively, so they are kept lower-case). Deliberately
+ * The one email syntax check (docs/API.md: emails compare case-insensitively, so they are kept lower-case). Deliberately
  * simple: one @, no spaces, a dot in the domain; whether mail is deliverable is the SMTP relay's call.
  */
 public final class EmailAddresses {

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Normalizes phone input to E.164 with libphonenumber. Accepted as API.md says: E.164, {@code 00} + country code,
+ * Normalizes phone input to E.164 with libphonenumber. Accepted as docs/API.md says: E.164, {@code 00} + country code,
  * or a national number read in the given country; separators are ignored.
  */
 public final class PhoneNumbers {

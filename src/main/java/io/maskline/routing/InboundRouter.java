@@ -12,7 +12,7 @@ import io.maskline.routing.Decision.OptOut;
 import io.maskline.routing.Decision.Reject;
 
 /**
- * The routing rules of DESIGN.md ("Routing rules"): facts about one inbound in, a {@link Decision}
+ * The routing rules of docs/ROUTING.md: facts about one inbound in, a {@link Decision}
  * out. Pure: no I/O, no clock, no state, so every rule is a row in a table test.
  *
  * <p>{@link OrgRouting#anonymize()} is not consulted: without it no binding is made in the first

@@ -2,14 +2,13 @@ package io.maskline.access;
 
 import io.maskline.archive.ArchiveEvents;
 import io.maskline.support.OrgKeysForTests;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.security.MessageDigest;
@@ -30,17 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Org keys from creation to revocation, what each role may do in its own org, and the audit log it leaves. */
 class OrgAccessTest {
-  static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start(java.util.Map.of("MASKLINE_CONSOLE_SIMULATOR", "true"));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @SharedGateway("MASKLINE_CONSOLE_SIMULATOR=true") static TestGateway gw;
 
   @Test
   void aKeysSecretIsShownOnceStoredAsAHashAndStopsWorkingWhenRevoked() throws Exception {

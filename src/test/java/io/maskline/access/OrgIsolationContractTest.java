@@ -1,13 +1,13 @@
 package io.maskline.access;
 
 import io.maskline.support.OrgKeysForTests;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -45,7 +45,7 @@ class OrgIsolationContractTest {
   private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch");
   private static final Pattern TEMPLATE = Pattern.compile("\\{([^}]+)}");
 
-  static TestGateway gw;
+  @SharedGateway static TestGateway gw;
   static final String orgA = id("orgA");
   static final String orgB = id("orgB");
   static final String taskB = id("taskB");
@@ -60,7 +60,6 @@ class OrgIsolationContractTest {
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     org(gw, orgA, new JsonObject());
     org(gw, orgB, new JsonObject().put("adminPhone", phone()));
     numberB = number(gw, orgB);
@@ -76,11 +75,6 @@ class OrgIsolationContractTest {
         .put("orgId", orgB).put("to", recipientB).put("body", "on its way").put("idempotencyKey", "isolation")).await();
     assertThat(notification.statusCode()).as(notification.bodyAsString()).isEqualTo(202);
     notificationB = notification.bodyAsJsonObject().getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.maskline.anonymizer;
 import io.maskline.archive.ArchiveEvents;
 import io.maskline.phone.Masking;
 import io.maskline.storage.Keys;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
 import io.maskline.support.Webhooks;
@@ -63,22 +64,25 @@ class AnonymizerTest {
   static Vertx vertx;
   static HttpServer provider;
   static final List<String> recordingDeletes = new CopyOnWriteArrayList<>();
-  static TestGateway gw;
+  @SharedGateway(settings = "providerStub") static TestGateway gw;
   static Webhooks webhooks;
   static Redis redis;
   static Pool pg;
 
-  @BeforeAll
-  static void start() {
+  /** The provider's REST API: recordings whose sid starts with "REfail" cannot be deleted. */
+  static Map<String, String> providerStub() {
     vertx = Vertx.vertx();
-    // The provider's REST API: recordings whose sid starts with "REfail" cannot be deleted.
     provider = vertx.createHttpServer().requestHandler(request -> {
       String path = request.path();
       String sid = path.substring(path.lastIndexOf('/') + 1).replace(".json", "");
       recordingDeletes.add(request.method() + " " + sid);
       request.response().setStatusCode(sid.startsWith("REfail") ? 500 : 204).end();
     }).listen(0, "127.0.0.1").await();
-    gw = TestGateway.start(Map.of("MASKLINE_TWILIO_API_URL", "http://127.0.0.1:" + provider.actualPort()));
+    return Map.of("MASKLINE_TWILIO_API_URL", "http://127.0.0.1:" + provider.actualPort());
+  }
+
+  @BeforeAll
+  static void start() {
     webhooks = new Webhooks(gw);
     TestServers servers = TestServers.get();
     redis = Redis.createClient(vertx, servers.redisUrl);
@@ -87,7 +91,6 @@ class AnonymizerTest {
 
   @AfterAll
   static void stop() {
-    gw.close();
     vertx.close().await();
   }
 

@@ -1,11 +1,11 @@
 package io.maskline.anonymizer;
 
 import io.maskline.support.OrgKeysForTests;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -18,18 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The audit log is one of the anonymizer's stores: what the API writes there names no one; anything that did is erased. */
 class AuditLogErasureTest {
-  static TestGateway gw;
+  @SharedGateway static TestGateway gw;
   static Pool pg;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     pg = gw.gateway.services().pg();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.maskline.anonymizer;
 
 import io.maskline.storage.Keys;
 import io.maskline.support.Mailbox;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TcpProxy;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
@@ -46,16 +47,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ErasureEverywhereTest {
   static Vertx vertx;
   static TcpProxy smtp;
-  static TestGateway gw;
+  @SharedGateway(settings = "smtpProxy") static TestGateway gw;
   static Webhooks webhooks;
   static Redis redis;
   static Pool pg;
 
-  @BeforeAll
-  static void start() {
+  /** SMTP reached through a proxy the test can cut. */
+  static Map<String, String> smtpProxy() {
     vertx = Vertx.vertx();
     smtp = new TcpProxy(vertx, "127.0.0.1", TestServers.get().smtp.getSmtp().getPort());
-    gw = TestGateway.start(Map.of("MASKLINE_SMTP_PORT", Integer.toString(smtp.port()), "MASKLINE_MAIL_FIRST_RETRY_DELAY", "1s"));
+    return Map.of("MASKLINE_SMTP_PORT", Integer.toString(smtp.port()), "MASKLINE_MAIL_FIRST_RETRY_DELAY", "1s");
+  }
+
+  @BeforeAll
+  static void start() {
     webhooks = new Webhooks(gw);
     redis = gw.gateway.services().redis();
     pg = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(TestServers.get().pgUrl)).using(vertx).build();
@@ -63,7 +68,6 @@ class ErasureEverywhereTest {
 
   @AfterAll
   static void stop() {
-    gw.close();
     vertx.close().await();
   }
 

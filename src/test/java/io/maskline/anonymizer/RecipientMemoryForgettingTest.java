@@ -1,7 +1,8 @@
 package io.maskline.anonymizer;
 
-import io.maskline.storage.Keys;
 import io.maskline.optout.OptOuts;
+import io.maskline.storage.Keys;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.maskline.support.Webhooks;
 import io.vertx.core.http.HttpMethod;
@@ -9,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,22 +26,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A forgotten recipient's opt-out, sticky number and admin-reply target go with the rest of them, in their org only. */
 class RecipientMemoryForgettingTest {
-  static TestGateway gw;
+  @SharedGateway static TestGateway gw;
   static Webhooks hooks;
   static Redis redis;
   static OptOuts optOuts;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     hooks = new Webhooks(gw);
     redis = gw.gateway.services().redis();
     optOuts = new OptOuts(gw.gateway.services().pg(), redis);
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   @Test

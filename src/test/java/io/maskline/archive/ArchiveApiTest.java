@@ -1,8 +1,9 @@
 package io.maskline.archive;
 
+import io.maskline.dev.DevServices;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
-import io.maskline.dev.DevServices;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -49,7 +50,7 @@ class ArchiveApiTest {
   static HttpServer provider;
   static final List<String> deletes = new CopyOnWriteArrayList<>();
   static final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-  static TestGateway gw;
+  @SharedGateway(settings = "providerStub") static TestGateway gw;
 
   // Org A and org B share a person (x) and a task id; A has six records, B one.
   static final String orgA = id("orgA");
@@ -67,14 +68,10 @@ class ArchiveApiTest {
   static final String a6 = sid("CA");
   static final String b1 = sid("SM");
 
-  @BeforeAll
-  static void start() {
-    TestServers servers = TestServers.get();
+  /** The provider's REST API: RF… recordings always fail, RY… fail once then succeed, others succeed. */
+  static Map<String, String> providerStub() {
     vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, servers.redisUrl);
-    pg = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(servers.pgUrl)).using(vertx).build();
     int port = DevServices.freePort();
-    // The provider's REST API: RF… recordings always fail, RY… fail once then succeed, others succeed.
     provider = vertx.createHttpServer().requestHandler(request -> {
       String path = request.path();
       deletes.add(request.method() + " " + path + " " + request.getHeader("Authorization"));
@@ -83,7 +80,14 @@ class ArchiveApiTest {
       int status = recording.startsWith("RF") ? 500 : recording.startsWith("RY") && attempt == 1 ? 503 : 204;
       request.response().setStatusCode(status).end();
     }).listen(port, "127.0.0.1").await();
-    gw = TestGateway.start(Map.of("MASKLINE_TWILIO_API_URL", "http://127.0.0.1:" + port));
+    return Map.of("MASKLINE_TWILIO_API_URL", "http://127.0.0.1:" + port);
+  }
+
+  @BeforeAll
+  static void start() {
+    TestServers servers = TestServers.get();
+    redis = Redis.createClient(vertx, servers.redisUrl);
+    pg = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(servers.pgUrl)).using(vertx).build();
 
     org(gw, orgA, new JsonObject().put("email", "Ops@" + orgA + ".example"));
     org(gw, orgB, new JsonObject());
@@ -104,7 +108,6 @@ class ArchiveApiTest {
 
   @AfterAll
   static void stop() {
-    gw.close();
     vertx.close().await();
   }
 

@@ -1,12 +1,11 @@
 package io.maskline.binding;
 
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -22,17 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Sticky and local proxy numbers (numberSelection sticky-local) against least-used, through the admin API and real Redis. */
 class NumberSelectionTest {
-  static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @SharedGateway static TestGateway gw;
 
   static String orgWith(String numberSelection) {
     String orgId = id("org");

@@ -2,6 +2,7 @@ package io.maskline.binding;
 
 import io.maskline.config.GatewayConfig;
 import io.maskline.storage.Keys;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -12,7 +13,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,18 +35,12 @@ import static io.maskline.support.TestData.phone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SessionAllocationTest {
-  static TestGateway gw;
+  @SharedGateway static TestGateway gw;
   static Redis redis;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     redis = gw.gateway.services().redis();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   @Test

@@ -3,11 +3,11 @@ package io.maskline.console;
 import io.maskline.support.ConsoleBrowser;
 import io.maskline.support.Mailbox;
 import io.maskline.support.OrgKeysForTests;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.maskline.support.Webhooks;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,6 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 
 import java.util.List;
-import java.util.Map;
 
 import static io.maskline.support.ConsoleBrowser.await;
 import static io.maskline.support.ConsoleBrowser.screenshot;
@@ -37,22 +36,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on each page, and what the gateway then does with real, signed webhooks. Screenshots land in target/console-screenshots.
  */
 class ConsoleBrowserTest {
-  static TestGateway gw;
+  @SharedGateway("MASKLINE_CONSOLE_SIMULATOR=true") static TestGateway gw;
   static Webhooks webhooks;
   static ChromeDriver browser;
   static String base;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start(Map.of("MASKLINE_CONSOLE_SIMULATOR", "true"));
     webhooks = new Webhooks(gw);
     browser = ConsoleBrowser.driver();
     base = "http://localhost:" + gw.port;
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   @BeforeEach

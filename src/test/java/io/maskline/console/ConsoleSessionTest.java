@@ -1,12 +1,11 @@
 package io.maskline.console;
 
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -18,17 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The console's session cookie against a real gateway: sign-in, CSRF on state changes, expiry, sign-out, the pages' headers. */
 class ConsoleSessionTest {
-  static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @SharedGateway static TestGateway gw;
 
   private static HttpResponse<Buffer> signIn(String credential) {
     return gw.http.post("/v1/console/session").bearerTokenAuthentication(credential).send().await();

@@ -64,7 +64,7 @@ class KubernetesManifestTest {
   private static final String SECRET = "maskline-gateway-secrets";
   private static final int DEFAULT_HTTP_PORT = 8080;
 
-  /** API.md § Configuration, plus the shutdown drain the gateway reads. Nothing else may reach the pod. */
+  /** docs/API.md § Configuration, plus the shutdown drain the gateway reads. Nothing else may reach the pod. */
   private static final Set<String> CONFIGURATION_VARIABLES = Set.of(
       "MASKLINE_HTTP_PORT", "MASKLINE_PUBLIC_URL", "MASKLINE_REDIS_URL", "MASKLINE_PG_URL",
       "MASKLINE_SMTP_HOST", "MASKLINE_SMTP_PORT", "MASKLINE_MAIL_FROM",

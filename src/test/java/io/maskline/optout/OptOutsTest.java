@@ -1,12 +1,12 @@
 package io.maskline.optout;
 
 import io.maskline.storage.Keys;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -15,22 +15,16 @@ import static io.maskline.support.TestData.phone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class OptOutsTest {
-  static TestGateway gw;
+  @SharedGateway static TestGateway gw;
   static Redis redis;
   static Pool pg;
   static OptOuts optOuts;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     redis = gw.gateway.services().redis();
     pg = gw.gateway.services().pg();
     optOuts = new OptOuts(pg, redis);
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   @Test

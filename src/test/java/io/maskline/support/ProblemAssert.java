@@ -6,7 +6,7 @@ import io.vertx.ext.web.client.HttpResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** An answer is the problem+json API.md promises: status, media type, stable code, title. */
+/** An answer is the problem+json docs/API.md promises: status, media type, stable code, title. */
 public final class ProblemAssert {
   private ProblemAssert() {}
 

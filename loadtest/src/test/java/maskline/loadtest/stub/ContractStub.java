@@ -17,7 +17,7 @@ import maskline.loadtest.LoadConfig;
 import maskline.loadtest.TwilioSigner;
 
 /**
- * NOT the gateway: an in-memory stand-in for the parts of API.md the load tests touch (org, numbers, sessions,
+ * NOT the gateway: an in-memory stand-in for the parts of docs/API.md the load tests touch (org, numbers, sessions,
  * signed SMS/voice webhooks with Sid dedupe), so the simulations and the bench script can be dry-run before
  * the gateway exists. One event loop, no Redis, no persistence, no post-task rules beyond "no forward".
  *

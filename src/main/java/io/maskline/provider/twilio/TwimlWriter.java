@@ -15,7 +15,7 @@ import io.maskline.routing.Decision.Reject;
 import java.util.Objects;
 
 /**
- * Renders a routing {@link Decision} as the TwiML answer of API.md ("Provider webhooks"). Text is
+ * Renders a routing {@link Decision} as the TwiML answer of docs/API.md ("Provider webhooks"). Text is
  * escaped by hand: the shapes are few and fixed, and a StringBuilder is cheaper on the webhook path
  * than any XML library.
  */
@@ -131,7 +131,7 @@ public final class TwimlWriter {
   }
 
   private String noForwarding(Channel channel, String prompt) {
-    // An SMS that is not forwarded gets no reply at all (API.md): a reply would cost the org money
+    // An SMS that is not forwarded gets no reply at all (docs/API.md): a reply would cost the org money
     // and could start an auto-responder loop.
     return channel == Channel.SMS ? EMPTY_RESPONSE : sayAndHangUp(prompt);
   }

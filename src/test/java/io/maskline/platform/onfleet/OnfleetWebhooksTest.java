@@ -1,6 +1,7 @@
 package io.maskline.platform.onfleet;
 
 import io.maskline.support.PlatformStub;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -8,7 +9,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -26,17 +26,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Onfleet-style task webhooks, signed as Onfleet signs them, drive sessions; workers are looked up at a REST stub. */
 class OnfleetWebhooksTest {
   static PlatformStub platform;
-  static TestGateway gw;
+  @SharedGateway(settings = "platformStub") static TestGateway gw;
 
-  @BeforeAll
-  static void start() {
+  static Map<String, String> platformStub() {
     platform = new PlatformStub();
-    gw = TestGateway.start(Map.of("MASKLINE_ONFLEET_API_URL", platform.onfleetUrl()));
+    return Map.of("MASKLINE_ONFLEET_API_URL", platform.onfleetUrl());
   }
 
   @AfterAll
   static void stop() {
-    gw.close();
     platform.close();
   }
 

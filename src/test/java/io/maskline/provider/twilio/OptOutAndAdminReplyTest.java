@@ -2,13 +2,13 @@ package io.maskline.provider.twilio;
 
 import io.maskline.optout.OptOuts;
 import io.maskline.storage.Keys;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.maskline.support.Webhooks;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,20 +26,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OptOutAndAdminReplyTest {
   static final String EMPTY = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
   static final ReplyTexts TEXTS = ReplyTexts.defaults();
-  static TestGateway gw;
+  @SharedGateway static TestGateway gw;
   static Webhooks hooks;
   static OptOuts optOuts;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     hooks = new Webhooks(gw);
     optOuts = new OptOuts(gw.gateway.services().pg(), gw.gateway.services().redis());
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   record Org(String orgId, String name, String email, String adminPhone, String number) {}

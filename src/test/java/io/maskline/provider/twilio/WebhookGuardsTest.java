@@ -1,6 +1,7 @@
 package io.maskline.provider.twilio;
 
 import com.twilio.security.RequestValidator;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TcpProxy;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
@@ -10,7 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,18 +33,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Signatures, bad input, abuse guards and dependency failures on the webhook path. */
 class WebhookGuardsTest {
   static final String EMPTY = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
-  static TestGateway gw;
+  @SharedGateway({"MASKLINE_RATE_PER_PAIR=3", "MASKLINE_RATE_PER_CALLER=5", "MASKLINE_LOOP_GUARD=4"}) static TestGateway gw;
   static Webhooks hooks;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start(Map.of("MASKLINE_RATE_PER_PAIR", "3", "MASKLINE_RATE_PER_CALLER", "5", "MASKLINE_LOOP_GUARD", "4"));
     hooks = new Webhooks(gw);
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   /** An open session on a fresh org's own number. */

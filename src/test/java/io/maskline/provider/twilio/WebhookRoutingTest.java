@@ -2,6 +2,7 @@ package io.maskline.provider.twilio;
 
 import com.icegreen.greenmail.util.GreenMailUtil;
 import io.maskline.support.Mailbox;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
 import io.maskline.support.Webhooks;
@@ -11,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Redis;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,21 +25,15 @@ import static io.maskline.support.TestData.org;
 import static io.maskline.support.TestData.phone;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every routing rule of DESIGN.md, end to end over HTTP, on both channels, with real Redis and SMTP. */
+/** Every routing rule of docs/ROUTING.md, end to end over HTTP, on both channels, with real Redis and SMTP. */
 class WebhookRoutingTest {
   static final String EMPTY = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
-  static TestGateway gw;
+  @SharedGateway("MASKLINE_MAIL_FIRST_RETRY_DELAY=200ms") static TestGateway gw;
   static Webhooks hooks;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start(Map.of("MASKLINE_MAIL_FIRST_RETRY_DELAY", "200ms"));
     hooks = new Webhooks(gw);
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   record Task(String orgId, String taskId, String proxy, String driver, String recipient, String adminPhone, String email) {}
