@@ -1,5 +1,5 @@
 -- The webhook hot path's one read: dedupe claim, abuse guards and every routing fact, in one round trip.
--- KEYS[1] sid key (dedupe). ARGV: prefix, proxy, caller, nowMs, windowMs, ratePerPair, ratePerCaller, loopGuard,
+-- KEYS[1] sid key (dedupe), KEYS[2] the sid's replay marker (Keys.replayMarker). ARGV: prefix, proxy, caller, nowMs, windowMs, ratePerPair, ratePerCaller, loopGuard,
 --   claimTtlMs, channel (sms|voice)
 -- Returns {'dup', answer-or-'pending'} or
 --   {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables, recipientOptedOut (1/0),
@@ -16,6 +16,11 @@ if not redis.call('SET', sidKey, 'pending', 'NX', 'PX', claimTtl) then
     stored = string.sub(stored, string.find(stored, ' ', 1, true) + 1)
   end
   return {'dup', stored}
+end
+-- A sid answered before whose stored answer expired (a captured request replayed days later): a duplicate all the same.
+-- The claim stays until claimTtl, so a burst of replays costs this one EXISTS each.
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return {'dup', 'pending'}
 end
 
 -- GCRA (generic cell rate algorithm): `limit` events per window, evenly refilled, bursts up to `limit`.

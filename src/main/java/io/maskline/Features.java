@@ -101,7 +101,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
 
     DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
     TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
-        new InboundLedger(services.webhookRedis()), optOuts,
+        new InboundLedger(services.webhookRedis(), config.guards().replayMarkerTtl()), optOuts,
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
     OrgKeys orgKeys = new OrgKeys(services.pg());

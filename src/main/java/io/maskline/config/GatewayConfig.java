@@ -57,7 +57,8 @@ public record GatewayConfig(
 
   public record Sessions(Duration safetyTtl, Duration historyTtl) {}
 
-  public record Guards(int ratePerPair, int ratePerCaller, int loopGuard) {}
+  /** {@code replayMarkerTtl}: how long a sid stays known as answered after its stored answer (24 h) is gone. */
+  public record Guards(int ratePerPair, int ratePerCaller, int loopGuard, Duration replayMarkerTtl) {}
 
   public record Anonymizer(String schedule, ZoneId timezone, int archiveRetentionMonths) {}
 
@@ -126,7 +127,8 @@ public record GatewayConfig(
         new Guards(
             s.integer("rate.perPair", 30, 1, 1_000_000),
             s.integer("rate.perCaller", 120, 1, 1_000_000),
-            s.integer("loopGuard", 20, 1, 1_000_000)),
+            s.integer("loopGuard", 20, 1, 1_000_000),
+            s.duration("replayMarkerTtl", Duration.ofDays(30))),
         new Anonymizer(
             s.parse("anonymizer.schedule", "0 0 2 * * ?", CronSchedule::validate),
             s.zone("timezone", "UTC"),

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes what happened to an inbound interaction in one write: its answer (kept 24 h for provider retries), its archive
+ * Writes what happened to an inbound interaction in one write: its answer (kept 24 h for provider retries) with its replay marker, its archive
  * event and, when the org is to be emailed, its entry in the mail outbox (then as one MULTI/EXEC transaction). Status
  * callbacks are appended with the org their sid was routed for.
  */
@@ -25,9 +25,11 @@ public final class InboundLedger {
   public static final Duration ANSWER_TTL = Duration.ofHours(24);
 
   private final Redis redis;
+  private final Duration replayMarkerTtl;
 
-  public InboundLedger(Redis redis) {
+  public InboundLedger(Redis redis, Duration replayMarkerTtl) {
     this.redis = redis;
+    this.replayMarkerTtl = replayMarkerTtl;
   }
 
   /**
@@ -42,12 +44,14 @@ public final class InboundLedger {
   public Future<Void> commit(String sid, String answer, ArchiveEvent.Interaction archiveEvent, Map<String, String> mailEvent) {
     Request storeAnswer = Request.cmd(Command.SET).arg(Keys.sid(sid)).arg(Keys.sidValue(archiveEvent.orgId(), answer)).arg("PX")
         .arg(ANSWER_TTL.toMillis());
+    // Written with the answer, not at the claim: a claim whose answer never got recorded stays free for a retry.
+    Request markAnswered = Request.cmd(Command.SET).arg(Keys.replayMarker(sid)).arg("1").arg("PX").arg(replayMarkerTtl.toMillis());
     Request appendEvent = append(Request.cmd(Command.XADD).arg(Keys.ARCHIVE_STREAM).arg("MAXLEN").arg("~").arg(Keys.ARCHIVE_STREAM_MAXLEN)
         .arg("*"), archiveEvent.fields());
     if (mailEvent == null) {
-      return redis.batch(List.of(storeAnswer, appendEvent)).mapEmpty();
+      return redis.batch(List.of(storeAnswer, markAnswered, appendEvent)).mapEmpty();
     }
-    List<Request> transaction = List.of(Request.cmd(Command.MULTI), storeAnswer, appendEvent,
+    List<Request> transaction = List.of(Request.cmd(Command.MULTI), storeAnswer, markAnswered, appendEvent,
         append(Request.cmd(Command.XADD).arg(Keys.MAIL_STREAM).arg("*"), mailEvent), Request.cmd(Command.EXEC));
     return redis.batch(transaction).compose(InboundLedger::executed);
   }

@@ -41,7 +41,10 @@ public final class InboundLookup {
   /** The outcome of the lookup: a sid seen before, or the facts of a new interaction. */
   public sealed interface Result permits Duplicate, Found {}
 
-  /** {@code answer} is null while the first delivery is still being answered. */
+  /**
+   * {@code answer} is null while the first delivery is still being answered, and for a replay after the answer expired
+   * (the sid's replay marker outlives it): both get "no forwarding".
+   */
   public record Duplicate(String answer) implements Result {}
 
   /** Facts for the router, plus what the archive event needs from the session. */
@@ -52,7 +55,7 @@ public final class InboundLookup {
         Long.toString(WINDOW.toMillis()), Integer.toString(guards.ratePerPair()), Integer.toString(guards.ratePerCaller()),
         Integer.toString(guards.loopGuard()), Long.toString(CLAIM_TTL.toMillis()),
         inbound.channel() == Channel.SMS ? "sms" : "voice");
-    return ROUTE_INBOUND.run(redis, List.of(Keys.sid(sid)), args).map(answer -> parse(answer, inbound));
+    return ROUTE_INBOUND.run(redis, List.of(Keys.sid(sid), Keys.replayMarker(sid)), args).map(answer -> parse(answer, inbound));
   }
 
   private static Result parse(Response r, Inbound inbound) {

@@ -92,6 +92,14 @@ public final class Keys {
   }
 
   /**
+   * That a sid was answered, kept far longer than its answer ({@code replayMarkerTtl}, default 30 days): a captured
+   * request replayed after the answer expired is still a duplicate (route_inbound.lua), never forwarded again.
+   */
+  public static String replayMarker(String sid) {
+    return PREFIX + "answered:" + sid;
+  }
+
+  /**
    * What a sid key holds once answered: {@code "<orgId> <answer>"} (org ids have no spaces; an empty org id leaves
    * the leading space). One string, so that the hot path claims it with one {@code SET NX}; route_inbound.lua reads
    * the answer after the first space, record_status.lua the org before it.

@@ -41,7 +41,7 @@ class ConfigLoaderTest {
     assertThat(config.defaultCountry()).isEqualTo("US");
     assertThat(config.anonymizer().schedule()).isEqualTo("0 0 2 * * ?");
     assertThat(config.anonymizer().timezone()).hasToString("UTC");
-    assertThat(config.guards()).isEqualTo(new GatewayConfig.Guards(30, 120, 20));
+    assertThat(config.guards()).isEqualTo(new GatewayConfig.Guards(30, 120, 20, Duration.ofDays(30)));
     assertThat(config.sessions().safetyTtl()).isEqualTo(Duration.ofHours(24));
     assertThat(config.redis().url()).isNull();
   }
@@ -78,7 +78,7 @@ class ConfigLoaderTest {
     assertThat(config.defaultCountry()).isEqualTo("NO");
     assertThat(config.anonymizer().schedule()).isEqualTo("0 30 3 * * ?");
     assertThat(config.anonymizer().timezone()).hasToString("Europe/Oslo");
-    assertThat(config.guards()).isEqualTo(new GatewayConfig.Guards(5, 6, 7));
+    assertThat(config.guards()).isEqualTo(new GatewayConfig.Guards(5, 6, 7, Duration.ofDays(30)));
   }
 
   @Test

@@ -101,7 +101,7 @@ class KeysTest {
     assertThat(send(Request.cmd(Command.ZSCORE).arg(Keys.EXPIRY).arg(Keys.expiryMember(orgId, taskId)))).isNotNull();
     assertThat(send(Request.cmd(Command.ZSCORE).arg(Keys.pool(orgId)).arg(proxy)).toInteger()).isEqualTo(1);
 
-    InboundLookup lookup = new InboundLookup(redis, new GatewayConfig.Guards(100, 100, 100));
+    InboundLookup lookup = new InboundLookup(redis, new GatewayConfig.Guards(100, 100, 100, Duration.ofDays(30)));
     Inbound sms = new Inbound(Channel.SMS, proxy, recipient, "hi");
     String sid = id("SM");
     var found = (InboundLookup.Found) lookup.lookup(sid, sms, System.currentTimeMillis()).await();
@@ -111,7 +111,7 @@ class KeysTest {
     assertThat(lookup.lookup(sid, sms, System.currentTimeMillis()).await()).isEqualTo(new InboundLookup.Duplicate(null));
 
     // The sid value Java writes is the one both scripts read: the answer after the first space, the org before it.
-    InboundLedger ledger = new InboundLedger(redis);
+    InboundLedger ledger = new InboundLedger(redis, Duration.ofDays(30));
     ArchiveEvent.Interaction event = new ArchiveEvent.Interaction(sid, orgId, taskId, "sms", recipient, proxy, driver, "hi",
         System.currentTimeMillis(), "received", "counterpart", "{}", "");
     ledger.commit(sid, "<Response> with spaces </Response>", event, null).await();

@@ -5,12 +5,16 @@ import io.maskline.support.SharedGateway;
 import io.maskline.support.TcpProxy;
 import io.maskline.support.TestGateway;
 import io.maskline.support.TestServers;
+import io.maskline.storage.Keys;
 import io.maskline.support.Webhooks;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -184,6 +188,24 @@ class WebhookGuardsTest {
     assertThat(awaitEvent(sid)).containsEntry("routedTo", "none").containsEntry("body", "auto 5");
   }
 
+
+  @Test
+  void aCapturedRequestReplayedAfterItsStoredAnswerExpiredIsNotForwardedAgain() {
+    ActiveSession session = activeSession();
+    String sid = Webhooks.messageSid();
+    assertThat(hooks.sms(sid, session.driver(), session.proxy(), "once only").bodyAsString()).contains("<Message");
+    awaitEvent(sid);
+    // The 24 h stored answer is gone; the sid's replay marker is not.
+    gw.gateway.services().redis().send(Request.cmd(Command.DEL).arg(Keys.sid(sid))).await();
+    double duplicates = gw.gateway.services().metrics().counter("maskline.webhooks.duplicates").count();
+
+    assertThat(hooks.sms(sid, session.driver(), session.proxy(), "once only").bodyAsString()).isEqualTo(EMPTY);
+    assertThat(gw.gateway.services().metrics().counter("maskline.webhooks.duplicates").count()).isEqualTo(duplicates + 1);
+    assertThat(Webhooks.archived(gw, sid)).singleElement().satisfies(row -> assertThat(row).containsEntry("routedTo", "counterpart"));
+    long rawEvents = gw.gateway.services().pg().preparedQuery("SELECT count(*) FROM raw_events WHERE provider_sid = $1")
+        .execute(Tuple.of(sid)).await().iterator().next().getLong(0);
+    assertThat(rawEvents).isEqualTo(1);
+  }
 
   @Test
   void withRedisDownWebhooksAnswerDegradedWithinASecondAndTheEventIsKept() {
