@@ -104,6 +104,19 @@ class SessionApiTest {
   }
 
   @Test
+  void onfleetStyleTaskIdsWithATildeOpenReadAndClose() {
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject());
+    number(gw, orgId);
+    // Onfleet's task ids contain '~' (e.g. kc8SS1tzuZ~jqjlebKGrUmpe); the API takes the ids its task webhooks take.
+    String taskId = id("kc8SS1tzuZ") + "~jqjlebKGrUmpe";
+    assertThat(openSession(gw, orgId, taskId, phone(), phone()).statusCode()).isEqualTo(201);
+    assertThat(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId).send().await().bodyAsJsonObject().getString("status")).isEqualTo("open");
+    assertThat(gw.admin(HttpMethod.DELETE, "/v1/sessions/" + taskId).send().await().statusCode()).isEqualTo(204);
+    assertThat(gw.admin(HttpMethod.GET, "/v1/sessions/" + taskId).send().await().bodyAsJsonObject().getString("status")).isEqualTo("closed");
+  }
+
+  @Test
   void anonymizeOffGivesEachPartyTheOthersRealNumberAndNoProxy() {
     String orgId = id("org");
     org(gw, orgId, new JsonObject().put("anonymize", false));

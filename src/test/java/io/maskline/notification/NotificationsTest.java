@@ -3,6 +3,7 @@ package io.maskline.notification;
 import io.maskline.optout.OptOuts;
 import io.maskline.support.OrgKeysForTests;
 import io.maskline.support.PlatformStub;
+import io.maskline.support.SharedGateway;
 import io.maskline.support.TestGateway;
 import io.maskline.support.Webhooks;
 import io.vertx.core.buffer.Buffer;
@@ -10,7 +11,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
@@ -33,18 +33,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NotificationsTest {
   static final Duration WAIT = Duration.ofSeconds(20);
   static PlatformStub provider;
-  static TestGateway gw;
+  @SharedGateway(settings = "providerStub") static TestGateway gw;
 
-  @BeforeAll
-  static void start() {
+  static Map<String, String> providerStub() {
     provider = new PlatformStub();
-    gw = TestGateway.start(Map.of("MASKLINE_TWILIO_API_URL", provider.twilioUrl(),
-        "MASKLINE_NOTIFICATIONS_FIRST_RETRY_DELAY", "100ms", "MASKLINE_NOTIFICATIONS_MAX_ATTEMPTS", "3"));
+    return Map.of("MASKLINE_TWILIO_API_URL", provider.twilioUrl(),
+        "MASKLINE_NOTIFICATIONS_FIRST_RETRY_DELAY", "100ms", "MASKLINE_NOTIFICATIONS_MAX_ATTEMPTS", "3");
   }
 
   @AfterAll
   static void stop() {
-    gw.close();
     provider.close();
   }
 
