@@ -23,15 +23,28 @@ import java.util.function.IntFunction;
  */
 public final class ArchiveWriter {
   // Raw events and communication rows in one statement (one round trip, atomic on its own). Personal fields of an
-  // anonymized row are never refilled by a late duplicate; otherwise the first value stays. The answer says whether
+  // anonymized row are never refilled by a late duplicate; otherwise the first value stays.
+  // A status or recording callback arriving for an anonymized row (late arrival) is stored anonymized too: every
+  // party field of its payload that is not a party the row kept (the other party, the proxy number) becomes
+  // "Anonymized", as the run left the row; only status events look the row up. The answer says whether
   // status updates were parked for these sids, i.e. whether a second, transactional step is needed.
   private static final String INSERT_BATCH = """
       WITH raw AS (
-        INSERT INTO raw_events (event_key, archive_month, received_at, org_id, kind, provider_sid, task_id, payload)
-        SELECT key, archive_month_of(at), at, org_id, kind, sid, task_id, payload::jsonb
+        INSERT INTO raw_events (event_key, archive_month, received_at, org_id, kind, provider_sid, task_id, payload, anonymized)
+        SELECT key, archive_month_of(at), at, org_id, kind, sid, task_id,
+          CASE WHEN late.kept IS NULL THEN payload::jsonb ELSE COALESCE((
+            SELECT jsonb_object_agg(f.name, CASE WHEN f.name IN ('From', 'To', 'Caller', 'Called', 'ForwardedFrom', 'from', 'to', 'driver', 'recipient')
+                                                   AND jsonb_typeof(f.value) = 'string' AND NOT (f.value #>> '{}') = ANY(late.kept)
+                                              THEN to_jsonb('Anonymized'::text) ELSE f.value END)
+            FROM jsonb_each(payload::jsonb) AS f(name, value)), '{}') END,
+          late.kept IS NOT NULL
         FROM (SELECT key, to_timestamp(at_ms::float8 / 1000) AS at, org_id, kind, sid, task_id, payload
               FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
                    AS u(key, at_ms, org_id, kind, sid, task_id, payload)) r
+        LEFT JOIN LATERAL (
+          SELECT array_remove(ARRAY[c.from_addr, c.to_addr, c.proxy_number], NULL) AS kept FROM communications c
+          WHERE r.kind = 'status' AND c.provider_sid = r.sid AND c.anonymized AND (r.org_id = '' OR c.org_id = r.org_id)
+          LIMIT 1) late ON true
         ON CONFLICT DO NOTHING),
       comm AS (
         INSERT INTO communications AS c (archive_month, org_id, provider_sid, task_id, channel, direction, from_addr, to_addr,

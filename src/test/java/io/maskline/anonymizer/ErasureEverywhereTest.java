@@ -140,6 +140,39 @@ class ErasureEverywhereTest {
     assertThat(Traces.inRedis(redis, x, xEmail)).isEmpty();
   }
 
+  @Test
+  void aStatusCallbackArrivingAfterTheRunIsArchivedAnonymized() {
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject());
+    String proxy = number(gw, orgId);
+    String x = phone();
+    String driver = phone();
+    String task = id("task");
+    open(orgId, task, driver, x, new JsonObject());
+    String sid = Webhooks.messageSid();
+    sent(webhooks.sms(sid, x, proxy, "left it at the door"));
+    eventually("the message is archived", WAIT, () -> count(pg, "SELECT count(*) FROM communications WHERE provider_sid = $1", sid) == 1);
+    requestFor(gw, orgId, x, null, "archive");
+    assertThat(runAndWait(gw).getString("status")).isEqualTo("done");
+
+    // Twilio's callback for the message, after the run: it names X as Twilio writes numbers.
+    Map<String, String> form = new java.util.LinkedHashMap<>();
+    form.put("MessageSid", sid);
+    form.put("AccountSid", "ACtest");
+    form.put("MessageStatus", "delivered");
+    form.put("From", x);
+    form.put("To", proxy);
+    assertThat(webhooks.post("/webhooks/twilio/status", form).statusCode()).isEqualTo(200);
+    String rawStatus = "SELECT payload::text FROM raw_events WHERE provider_sid = $1 AND kind = 'status'";
+    eventually("the callback is archived", WAIT, () -> count(pg, rawStatus.replace("payload::text", "count(*)"), sid) == 1);
+    String payload = pg.preparedQuery(rawStatus).execute(io.vertx.sqlclient.Tuple.of(sid)).await().iterator().next().getString(0);
+    assertThat(Traces.names(payload, x, null)).as(payload).isFalse();
+    assertThat(new JsonObject(payload).getMap()).containsEntry("From", "Anonymized").containsEntry("To", proxy)
+        .containsEntry("MessageStatus", "delivered");
+    eventually("the status reaches the record", WAIT, () -> count(pg,
+        "SELECT count(*) FROM communications WHERE provider_sid = $1 AND status = 'delivered' AND from_addr = 'Anonymized'", sid) == 1);
+  }
+
   private static void open(String orgId, String taskId, String driver, String recipient, JsonObject variables) {
     HttpResponse<Buffer> opened = gw.admin(HttpMethod.POST, "/v1/sessions").sendJsonObject(new JsonObject()
         .put("orgId", orgId).put("taskId", taskId).put("driverPhone", driver).put("recipientPhone", recipient).put("variables", variables)).await();
