@@ -1,6 +1,7 @@
 package io.maskline.console;
 
 import io.maskline.api.HttpFeature;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -24,7 +25,8 @@ public final class ConsolePages implements HttpFeature {
         rc.next();
       }
     });
-    router.get("/console/*")
+    // HEAD too: uptime checks and link checkers probe pages without a body.
+    router.route("/console/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
         .handler(ConsolePages::securityHeaders)
         .handler(StaticHandler.create("console").setCachingEnabled(false).setDirectoryListing(false).setIncludeHidden(false));
   }

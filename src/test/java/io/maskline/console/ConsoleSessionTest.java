@@ -98,6 +98,9 @@ class ConsoleSessionTest {
     assertThat(root.getHeader("Location")).isEqualTo("/console/");
     HttpResponse<Buffer> index = gw.http.get("/console/").send().await();
     assertThat(index.statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> probe = gw.http.head("/console/").send().await();
+    assertThat(probe.statusCode()).isEqualTo(200);
+    assertThat(probe.getHeader("Content-Security-Policy")).isEqualTo(index.getHeader("Content-Security-Policy"));
     assertThat(index.getHeader("Content-Security-Policy")).contains("script-src 'self'").contains("style-src 'self'")
         .contains("frame-ancestors 'none'").doesNotContain("unsafe-inline");
     assertThat(index.bodyAsString()).contains("/console/js/app.js").doesNotContain("<script>").doesNotContain("style=");
