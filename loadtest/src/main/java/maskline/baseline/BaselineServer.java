@@ -51,7 +51,8 @@ public final class BaselineServer extends VerticleBase {
   private final int redisPool;
   private final boolean pipelined;
   private Redis redis;
-  private RedisConnection connection;
+  /** Pipelined mode: one connection per instance (event loop); null in pool mode. */
+  private PipelinedConnection connection;
   private Buffer twiml;
   private CharSequence twimlLength;
 
@@ -68,26 +69,11 @@ public final class BaselineServer extends VerticleBase {
     twiml = Buffer.buffer(TWIML);
     twimlLength = HttpHeaders.createOptimized(Integer.toString(twiml.length()));
     redis = Redis.createClient(vertx, redisOptions(redisUrl, redisPool));
-    Future<?> ready = pipelined ? connect() : Future.succeededFuture();
+    connection = pipelined ? new PipelinedConnection(vertx, redis) : null;
+    Future<?> ready = pipelined ? connection.connect() : Future.succeededFuture();
     return ready.compose(v -> vertx.createHttpServer(new HttpServerOptions().setPort(port).setHost(host))
         .requestHandler(this::handle)
         .listen());
-  }
-
-  /** Pipelined mode: one connection per instance (event loop), reopened when it fails. */
-  private Future<RedisConnection> connect() {
-    return redis.connect().onSuccess(c -> {
-      connection = c;
-      c.exceptionHandler(err -> reconnect(c));
-      c.endHandler(v -> reconnect(c));
-    });
-  }
-
-  private void reconnect(RedisConnection broken) {
-    if (connection == broken) {
-      connection = null;
-      vertx.setTimer(100, id -> connect().onFailure(err -> reconnect(null)));
-    }
   }
 
   private Future<Response> get(String key) {
@@ -95,7 +81,7 @@ public final class BaselineServer extends VerticleBase {
     if (!pipelined) {
       return redis.send(cmd);
     }
-    RedisConnection c = connection;
+    RedisConnection c = connection.current();
     return c != null ? c.send(cmd) : Future.failedFuture("redis reconnecting");
   }
 

@@ -55,7 +55,7 @@ public final class SameWorkServer extends VerticleBase {
   private final String stream;
   private final String rateLimit;
   private Redis redis;
-  private RedisConnection connection;
+  private PipelinedConnection connection;
 
   SameWorkServer(int port, String redisUrl, String sha, String stream, String rateLimit) {
     this.port = port;
@@ -68,22 +68,8 @@ public final class SameWorkServer extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, BaselineServer.redisOptions(redisUrl, 1));
-    return connect().compose(c -> vertx.createHttpServer(new HttpServerOptions().setPort(port)).requestHandler(this::handle).listen());
-  }
-
-  private Future<RedisConnection> connect() {
-    return redis.connect().onSuccess(c -> {
-      connection = c;
-      c.exceptionHandler(err -> reconnect(c));
-      c.endHandler(v -> reconnect(c));
-    });
-  }
-
-  private void reconnect(RedisConnection broken) {
-    if (connection == broken) {
-      connection = null;
-      vertx.setTimer(100, id -> connect().onFailure(err -> reconnect(null)));
-    }
+    connection = new PipelinedConnection(vertx, redis);
+    return connection.connect().compose(c -> vertx.createHttpServer(new HttpServerOptions().setPort(port)).requestHandler(this::handle).listen());
   }
 
   private void handle(HttpServerRequest req) {
@@ -108,7 +94,7 @@ public final class SameWorkServer extends VerticleBase {
     String sid = form.get(sms ? "MessageSid" : "CallSid");
     String proxy = form.get("To");
     String caller = form.get("From");
-    RedisConnection c = connection;
+    RedisConnection c = connection.current();
     if (sid == null || proxy == null || caller == null || c == null) {
       plain(req, sid == null || proxy == null || caller == null ? 400 : 503, "no");
       return;

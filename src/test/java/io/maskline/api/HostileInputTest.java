@@ -58,7 +58,7 @@ class HostileInputTest {
     call.put("To", proxy);
     assertProblem(webhooks.post("/webhooks/twilio/voice", call), 400, "VALIDATION_FAILED");
     // Another account's webhook, validly signed with our token, is not ours.
-    Map<String, String> foreign = form(Webhooks.messageSid(), from, proxy, "hello");
+    Map<String, String> foreign = Webhooks.smsForm(Webhooks.messageSid(), from, proxy, "hello");
     foreign.put("AccountSid", "ACsomeoneelse");
     assertProblem(webhooks.post("/webhooks/twilio/sms", foreign), 403, "FORBIDDEN");
     // The real shapes pass.
@@ -68,7 +68,7 @@ class HostileInputTest {
   /** Parameters beyond the limit were dropped before the signature check (so: 403); the form is refused whole. */
   @Test
   void tooManyFormParametersAreRefusedAsTooLarge() {
-    Map<String, String> form = form(Webhooks.messageSid(), phone(), number(gw, null), "hello");
+    Map<String, String> form = Webhooks.smsForm(Webhooks.messageSid(), phone(), number(gw, null), "hello");
     for (int i = 0; i < 260; i++) {
       form.put("Extra" + i, "x");
     }
@@ -99,7 +99,7 @@ class HostileInputTest {
     org(gw, orgId, new JsonObject());
     String proxy = number(gw, orgId);
     String sid = Webhooks.messageSid();
-    Map<String, String> form = form(sid, phone(), proxy, "hel\u0000lo");
+    Map<String, String> form = Webhooks.smsForm(sid, phone(), proxy, "hel\u0000lo");
     assertThat(webhooks.post("/webhooks/twilio/sms", form).statusCode()).isEqualTo(200);
     Map<String, String> archived = Webhooks.awaitArchived(gw, sid, "interaction");
     assertThat(archived.get("body")).isEqualTo("hello");
@@ -144,16 +144,5 @@ class HostileInputTest {
     HttpResponse<Buffer> phoneOnly = gw.admin(HttpMethod.PUT, "/v1/orgs/" + orgId).sendJsonObject(new JsonObject().put("name", "phone")
         .put("adminPhone", phone()).put("country", "NO")).await();
     assertThat(phoneOnly.statusCode()).as(phoneOnly.bodyAsString()).isEqualTo(200);
-  }
-
-  private static Map<String, String> form(String sid, String from, String to, String body) {
-    Map<String, String> form = new LinkedHashMap<>();
-    form.put("MessageSid", sid);
-    form.put("AccountSid", "ACtest");
-    form.put("From", from);
-    form.put("To", to);
-    form.put("Body", body);
-    form.put("NumMedia", "0");
-    return form;
   }
 }

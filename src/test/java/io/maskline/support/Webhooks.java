@@ -34,6 +34,11 @@ public final class Webhooks {
   }
 
   public HttpResponse<Buffer> sms(String sid, String from, String to, String body) {
+    return post("/webhooks/twilio/sms", smsForm(sid, from, to, body));
+  }
+
+  /** An inbound SMS's form as Twilio posts it, in Twilio's order; modifiable, for tests that tamper with it. */
+  public static Map<String, String> smsForm(String sid, String from, String to, String body) {
     Map<String, String> form = new LinkedHashMap<>();
     form.put("MessageSid", sid);
     form.put("AccountSid", "ACtest");
@@ -41,7 +46,7 @@ public final class Webhooks {
     form.put("To", to);
     form.put("Body", body);
     form.put("NumMedia", "0");
-    return post("/webhooks/twilio/sms", form);
+    return form;
   }
 
   public HttpResponse<Buffer> call(String from, String to) {
