@@ -12,6 +12,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -90,7 +91,9 @@ public final class ClassArchiveTraining {
   }
 
   private static Map<String, Integer> requests(Vertx vertx, int port) {
-    HttpClient http = vertx.createHttpClient();
+    // A connection per request: the requests come from the main thread, each on a context of its own, and a pooled
+    // connection handed from one context to the next is not what the training is about.
+    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     Map<String, Integer> statuses = new LinkedHashMap<>();
     statuses.put("live", send(http, port, HttpMethod.GET, "/health/live", Map.of(), null));
     statuses.put("ready", send(http, port, HttpMethod.GET, "/health/ready", Map.of(), null));
@@ -136,6 +139,13 @@ public final class ClassArchiveTraining {
     try {
       return future.await(STEP_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
+      // Where it hangs is what whoever reads the failed build needs.
+      Thread.getAllStackTraces().forEach((thread, stack) -> {
+        System.err.println("thread " + thread.getName() + " " + thread.getState());
+        for (StackTraceElement frame : stack) {
+          System.err.println("    at " + frame);
+        }
+      });
       throw new IllegalStateException("class-archive training: " + step + " did not finish within " + STEP_SECONDS + " s", e);
     }
   }

@@ -23,14 +23,16 @@ class ClassArchiveTrainingTest {
   @Test
   void everyKindOfRequestGoesThroughTheRealRouterWithNoStoresAround() throws Exception {
     Path output = Files.createTempFile("class-archive-training", ".log");
-    Process training = JavaProcess.builder(ClassArchiveTraining.class.getName())
+    Path log = Files.createTempFile("class-archive-training", ".json");
+    Process training = JavaProcess.builder(ClassArchiveTraining.class.getName(), "-Dmaskline.test.log=" + log)
         .redirectErrorStream(true)
         .redirectOutput(output.toFile())
         .start();
 
     int exitCode = JavaProcess.exitCode(training, Duration.ofMinutes(3));
 
-    String printed = Files.readString(output);
+    // What it printed, and what the gateway inside logged (the gateway's own log goes to a file in tests).
+    String printed = Files.readString(output) + "\n--- gateway log ---\n" + Files.readString(log);
     assertThat(exitCode).as(printed).isZero();
     assertThat(statuses(printed)).as(printed)
         .containsEntry("live", 200)

@@ -14,10 +14,13 @@ import static org.assertj.core.api.Assertions.fail;
 public final class JavaProcess {
   private JavaProcess() {}
 
-  /** {@code java [jvmOptions] -cp <test classpath> mainClass}, in the build's working directory. */
+  /** {@code java [jvmOptions] -cp <test classpath> mainClass}, in the build's working directory, logging to a file of its own. */
   public static ProcessBuilder builder(String mainClass, String... jvmOptions) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // Its own log file (a -Dmaskline.test.log in jvmOptions comes later and wins): the test JVM's, which
+    // LogMaskingTest reads, is opened with append=false.
+    command.add("-Dmaskline.test.log=target/test-logs/" + mainClass.substring(mainClass.lastIndexOf('.') + 1) + "-" + System.nanoTime() + ".json");
     command.addAll(List.of(jvmOptions));
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     return new ProcessBuilder(command);
