@@ -138,11 +138,13 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     // At shutdown the buffer goes to Postgres directly: Redis may still be away, and the process will not wait for it.
     DirectArchive directArchive = new DirectArchive(new OrgAttribution(services.pg(), config.sessions().historyTtl()),
         new ArchivePartitions(services.pg(), config.anonymizer().archiveRetentionMonths(), services.clock()), new ArchiveWriter(services.pg()));
+    // Flushed through the hot path's client, which fails a command past the Redis budget: a flush sent to a frozen
+    // Redis would otherwise hold its batch forever, past the shutdown drain (docs/RELIABILITY.md).
     periodic.add(() -> new PeriodicVerticle("degraded-events", Duration.ofSeconds(1),
-        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.redis()),
+        () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.flush(services.webhookRedis()),
         () -> degraded.pending() == 0 ? Future.succeededFuture() : degraded.drain(directArchive::write)
             .onSuccess(count -> LOG.info("buffered archive events written to Postgres at shutdown {}", kv("count", count)))
-            .recover(e -> degraded.flush(services.redis()))
+            .recover(e -> degraded.flush(services.webhookRedis()))
             .onComplete(done -> {
               if (degraded.pending() > 0) {
                 LOG.error("buffered archive events lost at shutdown: neither Postgres nor Redis took them {}", kv("count", degraded.pending()));

@@ -16,10 +16,12 @@ import io.vertx.core.eventbus.ReplyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -34,6 +36,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+  /** How long background work gets at stop to finish what it holds (an archiver's read blocks up to a second). */
+  static final Duration BACKGROUND_STOP = Duration.ofSeconds(3);
 
   private final Vertx vertx;
   private final Services services;
@@ -109,11 +113,21 @@ public final class Gateway {
     return vertx;
   }
 
-  /** Graceful: HTTP first (drained), then background verticles, then the clients they used. */
+  /**
+   * Graceful: HTTP first (drained), then background verticles, then the clients they used. Background work gets
+   * {@link #BACKGROUND_STOP} to finish what it holds; a store that never answers (a frozen Redis under a blocked
+   * read) would hold it forever, so then the clients are closed under it: what an archiver held stays pending in
+   * Redis for another pod, and the degraded buffer has gone to Postgres already.
+   */
   public Future<Void> stop() {
     LOG.info("stopping: draining HTTP {}", kv("drainMs", services.config().http().shutdownDrain().toMillis()));
     return undeployAll(vertx, httpDeployments)
-        .compose(v -> Future.join(undeployAll(vertx, periodicDeployments), undeployAll(backgroundVertx, backgroundDeployments)))
+        .compose(v -> Future.join(undeployAll(vertx, periodicDeployments), undeployAll(backgroundVertx, backgroundDeployments))
+            .timeout(BACKGROUND_STOP.toMillis(), TimeUnit.MILLISECONDS)
+            .recover(e -> {
+              LOG.warn("background work did not stop in time, closing its clients {}", kv("waitedMs", BACKGROUND_STOP.toMillis()));
+              return Future.succeededFuture();
+            }))
         .eventually(() -> Future.join(List.of(services.webhookRedis().close(), services.redis().close(), services.pg().close(), services.mail().close(),
             background.redis().close(), background.pg().close(), background.mail().close())))
         .eventually(backgroundVertx::close)

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -33,7 +34,7 @@ public final class Main {
 
   /**
    * Boots a gateway process: metrics-enabled Vert.x, configuration (production checks, or dev services), start;
-   * a SIGTERM hook drains and closes. A bad configuration exits 2 with one clear line.
+   * SIGTERM drains and closes ({@link #stopOn}). A bad configuration exits 2 with one clear line.
    */
   public static Future<Gateway> run(Function<Vertx, Future<GatewayConfig>> loadConfig) {
     long started = System.nanoTime();
@@ -47,7 +48,7 @@ public final class Main {
         .onSuccess(gateway -> {
           LOG.info("Maskline ready {} {}", kv("startupMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)),
               kv("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio"));
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(gateway), "maskline-shutdown"));
+          stopOn(gateway);
         })
         .onFailure(failure -> {
           if (failure instanceof ConfigException) {
@@ -70,12 +71,44 @@ public final class Main {
         .build();
   }
 
-  private static void shutdown(Gateway gateway) {
+  /**
+   * SIGTERM and SIGINT stop the gateway gracefully, then exit 0, or 1 when the stop did not finish in time. Left to
+   * the JVM, a signal exits 143 (or 130) after the shutdown hooks even when the stop was clean, which Kubernetes and
+   * systemd report as a failure. Any other way out of the JVM still runs the stop, as a shutdown hook.
+   */
+  private static void stopOn(Gateway gateway) {
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (stopping.compareAndSet(false, true)) {
+        shutdown(gateway);
+      }
+    }, "maskline-shutdown-hook"));
+    // sun.misc.Signal lives on in jdk.unsupported for exactly this (JEP 260); javac warns about it all the same.
+    sun.misc.SignalHandler stop = signal -> {
+      if (stopping.compareAndSet(false, true)) {
+        // Not on the signal dispatcher's thread: the stop takes seconds.
+        new Thread(() -> System.exit(shutdown(gateway) ? 0 : 1), "maskline-shutdown").start();
+      }
+    };
+    for (String name : new String[] {"TERM", "INT"}) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), stop);
+      } catch (IllegalArgumentException taken) {
+        // The JVM keeps this signal (-Xrs) or it is unknown here: the shutdown hook covers it.
+        LOG.info("signal left to the JVM {}", kv("signal", name));
+      }
+    }
+  }
+
+  /** Drains and closes the gateway, within the drain time and 5 s for the rest; whether it finished in time. */
+  private static boolean shutdown(Gateway gateway) {
     long deadline = gateway.services().config().http().shutdownDrain().toMillis() + 5_000;
     try {
       gateway.stop().compose(v -> gateway.vertx().close()).await(deadline, TimeUnit.MILLISECONDS);
+      return true;
     } catch (Exception e) {
       LOG.warn("shutdown did not finish in time", e);
+      return false;
     }
   }
 

@@ -12,7 +12,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * Runs a task every period on its own event loop, never two runs at once; a failed run is logged and the next
- * one comes as usual. {@code onStop} gets one last run at shutdown (e.g. to hand buffered work on).
+ * one comes as usual. {@code onStop} gets one last run at shutdown (e.g. to hand buffered work on), once the run in
+ * progress has finished: a run that holds work (a batch taken from a buffer) puts it back or hands it on first.
  */
 public final class PeriodicVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PeriodicVerticle.class);
@@ -22,7 +23,7 @@ public final class PeriodicVerticle extends VerticleBase {
   private final Supplier<Future<?>> task;
   private final Supplier<Future<?>> onStop;
   private long timer;
-  private boolean running;
+  private Future<?> running;
 
   public PeriodicVerticle(String name, Duration period, Supplier<Future<?>> task, Supplier<Future<?>> onStop) {
     this.name = name;
@@ -38,13 +39,14 @@ public final class PeriodicVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     timer = vertx.setPeriodic(period.toMillis(), id -> {
-      if (running) {
+      if (running != null) {
         return;
       }
-      running = true;
-      task.get()
-          .onFailure(e -> LOG.warn("periodic task failed {} {}", kv("task", name), kv("error", String.valueOf(e.getMessage()))))
-          .onComplete(done -> running = false);
+      // Set before the callbacks are added: a run that is already complete calls them at once.
+      Future<?> run = task.get();
+      running = run;
+      run.onFailure(e -> LOG.warn("periodic task failed {} {}", kv("task", name), kv("error", String.valueOf(e.getMessage()))))
+          .onComplete(done -> running = null);
     });
     return Future.succeededFuture();
   }
@@ -52,6 +54,7 @@ public final class PeriodicVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return onStop.get().otherwiseEmpty();
+    Future<?> inProgress = running == null ? Future.succeededFuture() : running;
+    return inProgress.otherwiseEmpty().compose(v -> onStop.get()).otherwiseEmpty();
   }
 }

@@ -23,14 +23,14 @@ public final class TestData {
     return "+479" + String.format("%07d", ThreadLocalRandom.current().nextInt(10_000_000));
   }
 
-  public static JsonObject org(TestGateway gw, String orgId, JsonObject settings) {
+  public static JsonObject org(GatewayEndpoint gw, String orgId, JsonObject settings) {
     JsonObject body = new JsonObject().put("name", "Org " + orgId).put("email", orgId + "@example.com").put("country", "NO").mergeIn(settings);
     HttpResponse<Buffer> response = gw.admin(HttpMethod.PUT, "/v1/orgs/" + orgId).sendJsonObject(body).await();
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
     return response.bodyAsJsonObject();
   }
 
-  public static String number(TestGateway gw, String orgId) {
+  public static String number(GatewayEndpoint gw, String orgId) {
     String number = phone();
     JsonObject body = new JsonObject().put("number", number);
     if (orgId != null) {
@@ -41,18 +41,18 @@ public final class TestData {
     return number;
   }
 
-  public static HttpResponse<Buffer> openSession(TestGateway gw, String orgId, String taskId, String driver, String recipient) {
+  public static HttpResponse<Buffer> openSession(GatewayEndpoint gw, String orgId, String taskId, String driver, String recipient) {
     return openSession(gw, orgId, taskId, driver, recipient, new JsonObject());
   }
 
-  public static HttpResponse<Buffer> openSession(TestGateway gw, String orgId, String taskId, String driver, String recipient,
+  public static HttpResponse<Buffer> openSession(GatewayEndpoint gw, String orgId, String taskId, String driver, String recipient,
                                                  JsonObject variables) {
     return gw.admin(HttpMethod.POST, "/v1/sessions").sendJsonObject(new JsonObject().put("orgId", orgId).put("taskId", taskId)
         .put("driverPhone", driver).put("recipientPhone", recipient).put("variables", variables)).await();
   }
 
   /** Empties the shared platform pool (tests run one after another; this one needs to know what is in it). */
-  public static void clearSharedPool(TestGateway gw) {
+  public static void clearSharedPool(GatewayEndpoint gw) {
     gw.admin(HttpMethod.GET, "/v1/numbers").send().await().bodyAsJsonObject().getJsonArray("items").stream()
         .map(JsonObject.class::cast)
         .filter(n -> n.getString("orgId") == null)

@@ -7,9 +7,6 @@ import io.maskline.ops.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -19,7 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** A real gateway on a free port against the shared test servers; close it to stop it gracefully. */
-public final class TestGateway implements AutoCloseable {
+public final class TestGateway implements GatewayEndpoint, AutoCloseable {
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
   public static final String TWILIO_TOKEN = "test-twilio-auth-token";
 
@@ -40,8 +37,19 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(Map<String, String> overrides) {
+    Map<String, String> settings = settings(DevServices.freePort());
+    settings.putAll(overrides);
+    PrometheusMeterRegistry registry = Metrics.newRegistry();
+    Vertx vertx = Vertx.builder().with(Metrics.vertxOptions(new VertxOptions())).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    Gateway gateway = ConfigLoader.load(vertx, Path.of("conf/application.yaml"), settings)
+        .compose(config -> Gateway.start(vertx, registry, config))
+        .await();
+    return new TestGateway(vertx, gateway, Integer.parseInt(settings.get("MASKLINE_HTTP_PORT")));
+  }
+
+  /** A test gateway's settings on {@code port}, against the shared test servers: what a {@link GatewayProcess} gets too. */
+  public static Map<String, String> settings(int port) {
     TestServers servers = TestServers.get();
-    int port = DevServices.freePort();
     Map<String, String> settings = new HashMap<>();
     settings.put("MASKLINE_HTTP_PORT", Integer.toString(port));
     settings.put("MASKLINE_HTTP_INSTANCES", "2");
@@ -56,17 +64,17 @@ public final class TestGateway implements AutoCloseable {
     settings.put("MASKLINE_TWILIO_ACCOUNT_SID", "ACtest");
     // Tests start anonymizer runs themselves; the gateway's own schedule must never fire during a test run.
     settings.put("MASKLINE_ANONYMIZER_SCHEDULE", "0 0 0 1 1 ? 2099");
-    settings.putAll(overrides);
-    PrometheusMeterRegistry registry = Metrics.newRegistry();
-    Vertx vertx = Vertx.builder().with(Metrics.vertxOptions(new VertxOptions())).withMetrics(new MicrometerMetricsFactory(registry)).build();
-    Gateway gateway = ConfigLoader.load(vertx, Path.of("conf/application.yaml"), settings)
-        .compose(config -> Gateway.start(vertx, registry, config))
-        .await();
-    return new TestGateway(vertx, gateway, Integer.parseInt(settings.get("MASKLINE_HTTP_PORT")));
+    return settings;
   }
 
-  public HttpRequest<Buffer> admin(HttpMethod method, String path) {
-    return http.request(method, path).bearerTokenAuthentication(ADMIN_TOKEN);
+  @Override
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public WebClient http() {
+    return http;
   }
 
   @Override

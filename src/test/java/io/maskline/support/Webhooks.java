@@ -14,10 +14,10 @@ import java.util.UUID;
 
 /** Posts provider webhooks to a test gateway, signed as Twilio signs them, and reads what they left in Redis. */
 public final class Webhooks {
-  private final TestGateway gw;
+  private final GatewayEndpoint gw;
   private final TwilioSignature signer = new TwilioSignature(TestGateway.TWILIO_TOKEN);
 
-  public Webhooks(TestGateway gw) {
+  public Webhooks(GatewayEndpoint gw) {
     this.gw = gw;
   }
 
@@ -71,13 +71,13 @@ public final class Webhooks {
   public String sign(String path, Map<String, String> form) {
     Map<String, List<String>> params = new HashMap<>();
     form.forEach((k, v) -> params.put(k, List.of(v)));
-    return signer.sign("http://localhost:" + gw.port + path, params);
+    return signer.sign("http://localhost:" + gw.port() + path, params);
   }
 
   public HttpResponse<Buffer> post(String path, Map<String, String> form, String signature) {
     MultiMap body = MultiMap.caseInsensitiveMultiMap();
     form.forEach(body::add);
-    var request = gw.http.post(path);
+    var request = gw.http().post(path);
     if (signature != null) {
       request.putHeader(TwilioSignature.HEADER, signature);
     }
@@ -86,7 +86,7 @@ public final class Webhooks {
 
   /** A body sent exactly as given (for encodings a form encoder would not produce), with this signature header. */
   public HttpResponse<Buffer> postRaw(String path, String rawBody, String signature) {
-    return gw.http.post(path)
+    return gw.http().post(path)
         .putHeader("Content-Type", "application/x-www-form-urlencoded")
         .putHeader(TwilioSignature.HEADER, signature)
         .sendBuffer(Buffer.buffer(rawBody)).await();
