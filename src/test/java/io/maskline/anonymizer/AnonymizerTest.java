@@ -173,7 +173,7 @@ class AnonymizerTest {
         count(pg, "SELECT count(*) FROM communications WHERE org_id = $1", orgA) == 5
             && count(pg, "SELECT count(*) FROM communications WHERE org_id = $1", orgB) == 1
             && count(pg, "SELECT count(*) FROM raw_events WHERE org_id = $1 AND kind = 'session' AND task_id = $2", orgA, taskA1) == 2);
-    assertThat(exists(Keys.history(pA, x))).isTrue();
+    assertThat(exists(Keys.history(pA, gw.token(x)))).isTrue();
     assertThat(search(gw, orgA, "phone", x)).hasSize(3);
 
     JsonObject request = requestFor(gw, orgA, spaced(x), xEmail.toUpperCase(), "archive", "raw");
@@ -216,12 +216,12 @@ class AnonymizerTest {
     assertThat(after.getJsonObject("stores").fieldNames()).contains("archive", "redisHistory");
     // No trace in any store of org A: records, raw payloads, post-task history.
     assertThat(traces(orgA, x, xEmail)).isEmpty();
-    assertThat(exists(Keys.history(pA, x))).isFalse();
+    assertThat(exists(Keys.history(pA, gw.token(x)))).isFalse();
 
     // Org B's archive, raw data and history are untouched.
     assertThat(search(gw, orgB, "phone", x)).singleElement().satisfies(r -> assertThat(r.getString("from")).isEqualTo(x));
     assertThat(count(pg, "SELECT count(*) FROM raw_events WHERE org_id = $1 AND payload::text LIKE $2", orgB, "%" + x.substring(1) + "%")).isPositive();
-    assertThat(exists(Keys.history(pB, x))).isTrue();
+    assertThat(exists(Keys.history(pB, gw.token(x)))).isTrue();
 
     // The request is done, masked, and reports what changed where.
     JsonObject done = requestById(gw, orgA, request.getString("id"));
