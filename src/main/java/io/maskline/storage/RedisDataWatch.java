@@ -45,7 +45,7 @@ public final class RedisDataWatch {
   private static final Duration REBUILD_LOCK = Duration.ofMinutes(10);
 
   private final Redis redis;
-  private final String layout;
+  private final PartyKeys partyKeys;
   private final Supplier<Future<?>> remirror;
   private final Function<Boolean, Future<Integer>> restoreSessions;
   private final Clock clock;
@@ -62,7 +62,7 @@ public final class RedisDataWatch {
   public RedisDataWatch(Redis redis, PartyKeys partyKeys, Supplier<Future<?>> remirror, Function<Boolean, Future<Integer>> restoreSessions,
                         Clock clock, String pod, MeterRegistry metrics) {
     this.redis = redis;
-    this.layout = layout(partyKeys);
+    this.partyKeys = partyKeys;
     this.remirror = remirror;
     this.restoreSessions = restoreSessions;
     this.clock = clock;
@@ -86,9 +86,12 @@ public final class RedisDataWatch {
    * sessions are restored when the marker is missing, and people's keys named anew when the layout is not this pod's.
    */
   public Future<Void> startUp() {
-    return found().compose(found -> found.marker() && layout.equals(found.layout())
-        ? remirror.get().<Void>mapEmpty().onSuccess(v -> ready = true)
-        : restore("start-up", found, !layout.equals(found.layout())));
+    return found().compose(found -> {
+      String layout = layout(partyKeys);
+      return found.marker() && layout.equals(found.layout())
+          ? remirror.get().<Void>mapEmpty().onSuccess(v -> ready = true)
+          : restore("start-up", found, !layout.equals(found.layout()));
+    });
   }
 
   /**
@@ -100,6 +103,7 @@ public final class RedisDataWatch {
       return Future.succeededFuture();
     }
     return found().compose(found -> {
+      String layout = layout(partyKeys);
       if (found.layout() != null && !layout.equals(found.layout())) {
         // Another configuration's layout: renaming back would undo that pod's work; readiness says so.
         ready = false;
@@ -122,6 +126,7 @@ public final class RedisDataWatch {
    */
   public Future<JsonObject> readiness() {
     return found().compose(found -> {
+      String layout = layout(partyKeys);
       if (found.layout() != null && !layout.equals(found.layout())) {
         return Future.failedFuture("Redis names people's keys in another layout or under another key secret ("
             + found.layout() + ", this pod: " + layout + "): is MASKLINE_REDIS_KEY_SECRET the same on every pod?");
@@ -185,7 +190,7 @@ public final class RedisDataWatch {
             LOG.info("keys named after people dropped {}", kv("keys", dropped));
             return restoreSessions.apply(true);
           })
-          .compose(sessions -> redis.send(Request.cmd(Command.SET).arg(Keys.KEY_LAYOUT).arg(layout)).map(sessions))
+          .compose(sessions -> redis.send(Request.cmd(Command.SET).arg(Keys.KEY_LAYOUT).arg(layout(partyKeys))).map(sessions))
           .eventually(() -> redis.send(Request.cmd(Command.DEL).arg(Keys.KEY_LAYOUT_REBUILD)));
     });
   }
