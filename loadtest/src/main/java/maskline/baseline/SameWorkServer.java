@@ -17,9 +17,13 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import maskline.loadtest.LoadConfig;
 
 /**
@@ -39,7 +43,8 @@ import maskline.loadtest.LoadConfig;
  * <p>Options (argument or system property): {@code --port} (8091), {@code --redis} (redis://127.0.0.1:6379/0),
  * {@code --script} (path of route_inbound.lua), {@code --stream} (ml:{ml}:stream:samework), {@code --instances}
  * (cores), {@code --native} (true), {@code --rate-limit} (1000000: the guards' limits, far above the load as the
- * gateway is run in the benchmark).
+ * gateway is run in the benchmark), {@code --key-secret} (the gateway's {@code MASKLINE_REDIS_KEY_SECRET}: the caller's
+ * key names are an HMAC of their number under it, computed per webhook as the gateway does).
  */
 public final class SameWorkServer extends VerticleBase {
   static final String PREFIX = "ml:{ml}:";
@@ -54,19 +59,25 @@ public final class SameWorkServer extends VerticleBase {
   private final String sha;
   private final String stream;
   private final String rateLimit;
+  private final byte[] keySecret;
+  private Mac mac;
   private Redis redis;
   private PipelinedConnection connection;
 
-  SameWorkServer(int port, String redisUrl, String sha, String stream, String rateLimit) {
+  SameWorkServer(int port, String redisUrl, String sha, String stream, String rateLimit, byte[] keySecret) {
     this.port = port;
     this.redisUrl = redisUrl;
     this.sha = sha;
     this.stream = stream;
     this.rateLimit = rateLimit;
+    this.keySecret = keySecret;
   }
 
   @Override
-  public Future<?> start() {
+  public Future<?> start() throws Exception {
+    // One Mac per instance: each instance runs on one event loop, as the gateway keeps one per thread.
+    mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(keySecret, "HmacSHA256"));
     redis = Redis.createClient(vertx, BaselineServer.redisOptions(redisUrl, 1));
     connection = new PipelinedConnection(vertx, redis);
     return connection.connect().compose(c -> vertx.createHttpServer(new HttpServerOptions().setPort(port)).requestHandler(this::handle).listen());
@@ -101,9 +112,11 @@ public final class SameWorkServer extends VerticleBase {
     }
     String sidKey = PREFIX + "sid:" + sid;
     long now = System.currentTimeMillis();
-    Request facts = Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg(sidKey)
+    // The caller's token names their keys (storage/PartyKeys: HMAC-SHA256 of the number, 16 bytes in hex).
+    String token = HexFormat.of().formatHex(mac.doFinal(caller.getBytes(StandardCharsets.UTF_8)), 0, 16);
+    Request facts = Request.cmd(Command.EVALSHA).arg(sha).arg(2).arg(sidKey).arg(PREFIX + "answered:" + sid)
         .arg(PREFIX).arg(proxy).arg(caller).arg(now).arg(WINDOW_MS).arg(rateLimit).arg(rateLimit).arg(rateLimit)
-        .arg(CLAIM_TTL_MS).arg(sms ? "sms" : "voice");
+        .arg(CLAIM_TTL_MS).arg(sms ? "sms" : "voice").arg(token);
     c.send(facts).onComplete(r -> {
       if (r.failed()) {
         plain(req, 503, "redis: " + r.cause().getMessage());
@@ -166,8 +179,9 @@ public final class SameWorkServer extends VerticleBase {
         case "--instances" -> "samework.instances";
         case "--native" -> "samework.native";
         case "--rate-limit" -> "samework.rateLimit";
+        case "--key-secret" -> "samework.keySecret";
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (--port --redis --script --stream --instances --native --rate-limit)");
+            + " (--port --redis --script --stream --instances --native --rate-limit --key-secret)");
       };
       System.setProperty(name, args[i + 1]);
     }
@@ -177,12 +191,13 @@ public final class SameWorkServer extends VerticleBase {
     String stream = LoadConfig.str("samework.stream", PREFIX + "stream:samework");
     int instances = LoadConfig.integer("samework.instances", Runtime.getRuntime().availableProcessors());
     String rateLimit = LoadConfig.str("samework.rateLimit", "1000000");
+    byte[] keySecret = LoadConfig.str("samework.keySecret", "maskline-benchmark-redis-key-secret-0123").getBytes(StandardCharsets.UTF_8);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(LoadConfig.bool("samework.native", true)));
     Redis loader = Redis.createClient(vertx, BaselineServer.redisOptions(redisUrl, 1));
     loader.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script))
         .eventually(loader::close)
-        .compose(sha -> vertx.deployVerticle(() -> new SameWorkServer(port, redisUrl, sha.toString(), stream, rateLimit),
+        .compose(sha -> vertx.deployVerticle(() -> new SameWorkServer(port, redisUrl, sha.toString(), stream, rateLimit, keySecret),
             new DeploymentOptions().setInstances(instances)))
         .onSuccess(id -> System.out.printf("same-work baseline listening on %d (%d instances, %s transport, redis %s, stream %s)%n",
             port, instances, vertx.isNativeTransportEnabled() ? "native" : "NIO", redisUrl, stream))
