@@ -54,6 +54,8 @@ public final class RedisDataWatch {
   private volatile boolean ready;
   private volatile String lastError;
   private boolean restoring;
+  /** The loss (or older layout) being restored was logged and counted already: retries say nothing more. */
+  private boolean noticed;
 
   /**
    * @param restoreSessions puts sessions back from Postgres; with {@code true}, also names anew those whose record
@@ -109,9 +111,12 @@ public final class RedisDataWatch {
         ready = false;
         return Future.succeededFuture();
       }
-      return found.marker() && found.layout() != null
-          ? Future.<Void>succeededFuture().onSuccess(v -> ready = true)
-          : restore("watch", found, found.layout() == null);
+      if (found.marker() && found.layout() != null) {
+        ready = true;
+        noticed = false;
+        return Future.succeededFuture();
+      }
+      return restore("watch", found, found.layout() == null);
     });
   }
 
@@ -147,13 +152,16 @@ public final class RedisDataWatch {
   private Future<Void> restore(String trigger, Found found, boolean rename) {
     ready = false;
     restoring = true;
-    if (!found.marker()) {
-      lost.increment();
-      LOG.warn("Redis holds no installation marker (lost its data, or first start): re-mirroring from Postgres {}", kv("trigger", trigger));
-    }
-    if (rename) {
-      LOG.warn("Redis names people's keys in another layout (an older version's, or under another key secret): naming them anew {} {}",
-          kv("trigger", trigger), kv("found", String.valueOf(found.layout())));
+    if (!noticed) {
+      noticed = true;
+      if (!found.marker()) {
+        lost.increment();
+        LOG.warn("Redis holds no installation marker (lost its data, or first start): re-mirroring from Postgres {}", kv("trigger", trigger));
+      }
+      if (rename) {
+        LOG.warn("Redis names people's keys in another layout (an older version's, or under another key secret): naming them anew {} {}",
+            kv("trigger", trigger), kv("found", String.valueOf(found.layout())));
+      }
     }
     long started = System.nanoTime();
     return remirror.get()
@@ -163,13 +171,18 @@ public final class RedisDataWatch {
             .map(sessions))
         .onSuccess(sessions -> {
           ready = true;
+          noticed = false;
           lastError = null;
           LOG.info("Redis restored from Postgres {} {} {}", kv("trigger", trigger), kv("sessionsRestored", sessions),
               kv("ms", (System.nanoTime() - started) / 1_000_000));
         })
         .onFailure(e -> {
           lastError = String.valueOf(e.getMessage());
-          LOG.warn("restoring Redis from Postgres failed, retrying {}", kv("error", lastError));
+          if (e instanceof RenamingElsewhere) {
+            LOG.debug("another pod is naming people's keys anew; waiting for it");
+          } else {
+            LOG.warn("restoring Redis from Postgres failed, retrying {}", kv("error", lastError));
+          }
         })
         .onComplete(done -> restoring = false)
         .mapEmpty();
@@ -183,7 +196,7 @@ public final class RedisDataWatch {
     Request lock = Request.cmd(Command.SET).arg(Keys.KEY_LAYOUT_REBUILD).arg(pod).arg("NX").arg("PX").arg(REBUILD_LOCK.toMillis());
     return redis.send(lock).compose(taken -> {
       if (taken == null) {
-        return Future.failedFuture("another pod is naming people's keys anew");
+        return Future.failedFuture(new RenamingElsewhere());
       }
       return dropPeopleKeys()
           .compose(dropped -> {
@@ -193,6 +206,13 @@ public final class RedisDataWatch {
           .compose(sessions -> redis.send(Request.cmd(Command.SET).arg(Keys.KEY_LAYOUT).arg(layout(partyKeys))).map(sessions))
           .eventually(() -> redis.send(Request.cmd(Command.DEL).arg(Keys.KEY_LAYOUT_REBUILD)));
     });
+  }
+
+  /** The rename lock is another pod's: this one waits (not ready) and checks again. */
+  private static final class RenamingElsewhere extends RuntimeException {
+    RenamingElsewhere() {
+      super("another pod is naming people's keys anew", null, false, false);
+    }
   }
 
   private Future<Long> dropPeopleKeys() {
