@@ -113,7 +113,8 @@ end
 
 -- The parties' tokens stay with the record: closing (close_session.lua) names their keys without Java.
 redis.call('HSET', sessionKey, 'taskId', taskId, 'orgId', orgId, 'driver', driver, 'recipient', recipient,
-  'driverToken', driverToken, 'recipientToken', recipientToken, 'proxy', proxy, 'pool', pool, 'localTags', localTags, 'variables', variables, 'status', 'open', 'openedAt', now, 'expiresAt', expiresAt,
+  'driverToken', driverToken, 'recipientToken', recipientToken,
+  'proxy', proxy, 'pool', pool, 'localTags', localTags, 'variables', variables, 'status', 'open', 'openedAt', now, 'expiresAt', expiresAt,
   'anonymized', anonymize and '1' or '0')
 redis.call('PEXPIRE', sessionKey, routeTtl)
 redis.call('ZADD', prefix .. 'session-expiry', expiresAt, orgId .. ':' .. taskId)

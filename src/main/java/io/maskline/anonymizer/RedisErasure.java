@@ -1,9 +1,9 @@
 package io.maskline.anonymizer;
 
-import io.maskline.storage.Keys;
-import io.maskline.storage.PartyKeys;
 import io.maskline.provider.FormEncoding;
 import io.maskline.provider.twilio.TwimlWriter;
+import io.maskline.storage.Keys;
+import io.maskline.storage.PartyKeys;
 import io.maskline.storage.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,9 +27,10 @@ import java.util.Set;
  * Post-task history entries are {@link RedisHistoryErasure}'s.
  *
  * <p>Strings and hashes are found by one walk of the keyspace per run ({@code scan_people.lua}: a candidate filter
- * for all the run's people at once, by number, email and token), then decided exactly in Java; the streams are read per request (they hold a
- * backlog, not history). A stream entry cannot be changed in place: a matching entry is deleted and appended again
- * with the person replaced, so the mailer and the archivers handle the new entry as any other.
+ * for all the run's people at once, by number, email and token), then decided exactly in Java; the streams are read
+ * per request (they hold a backlog, not history). A stream entry cannot be changed in place: a matching entry is
+ * deleted and appended again with the person replaced, so the mailer and the archivers handle the new entry as any
+ * other.
  */
 final class RedisErasure implements ErasureStore {
   static final String SESSIONS = "sessions";

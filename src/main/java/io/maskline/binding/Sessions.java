@@ -112,7 +112,7 @@ public final class Sessions {
     this.exhausted = Counter.builder("maskline.sessions.pool.exhausted").description("Opens refused: no free proxy number").register(metrics);
     this.closed = Counter.builder("maskline.sessions.closed").tag("reason", "closed").description("Sessions closed").register(metrics);
     this.expired = Counter.builder("maskline.sessions.closed").tag("reason", "expired").description("Sessions closed").register(metrics);
-    this.restored = Counter.builder("maskline.sessions.restored").description("Sessions put back into a Redis that lost its data").register(metrics);
+    this.restored = Counter.builder("maskline.sessions.restored").description("Sessions put back into Redis from Postgres: Redis lost its data, or their keys were named anew").register(metrics);
   }
 
   /** What {@link #open} did: created a session, or found the same one already there (idempotent open). */
