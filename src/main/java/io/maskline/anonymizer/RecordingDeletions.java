@@ -94,7 +94,7 @@ public final class RecordingDeletions {
     deleted.increment(gone.size());
     failed.increment(again.size());
     Future<?> forget = gone.isEmpty() ? Future.succeededFuture()
-        : pg.preparedQuery(FORGET).execute(Tuple.tuple(List.<Object>of(gone.toArray(String[]::new))));
+        : pg.preparedQuery(FORGET).execute(Tuple.of((Object) gone.toArray(String[]::new)));
     Future<?> later = again.isEmpty() ? Future.succeededFuture()
         : pg.preparedQuery(LATER).execute(Tuple.of(again.toArray(String[]::new), waits.toArray(Double[]::new), errors.toArray(String[]::new)));
     return Future.all(forget, later).map(gone.size());

@@ -172,7 +172,7 @@ public final class ArchiveWriter {
     if (sids.length == 0) {
       return Future.succeededFuture(events.stream().map(e -> new Scrubbed(e, false)).toList());
     }
-    return pg.preparedQuery(ANONYMIZED_RECORDS).execute(Tuple.tuple(List.<Object>of(sids))).map(found -> {
+    return pg.preparedQuery(ANONYMIZED_RECORDS).execute(Tuple.of((Object) sids)).map(found -> {
       Map<String, List<Row>> bySid = new HashMap<>();
       found.forEach(row -> bySid.computeIfAbsent(row.getString("provider_sid"), sid -> new ArrayList<>()).add(row));
       return events.stream().map(event -> {
