@@ -22,7 +22,8 @@ import java.util.function.IntFunction;
 
 /**
  * Writes a batch: raw events and communication rows in one multi-row statement ({@code INSERT ... SELECT unnest},
- * {@code ON CONFLICT} on the provider sid merging duplicates); then, only when there are any, the batch's status
+ * {@code ON CONFLICT} on the provider sid merging duplicates), status callbacks for records a run anonymized scrubbed
+ * before (late arrivals, {@link LateArrivals}); then, only when there are any, the batch's status
  * updates together with updates parked for these sids, in one transaction. Every step is idempotent, so a batch
  * written twice (redelivery after a crash between commit and ack) leaves the same rows.
  */
@@ -142,20 +143,22 @@ public final class ArchiveWriter {
     List<Communication> rows = batch.communications();
     return lateArrivals(batch.rawEvents())
         .compose(raw -> pg.preparedQuery(INSERT_BATCH).execute(insertColumns(raw, rows)))
-        .compose(inserted -> {
-      boolean parked = inserted.iterator().next().getBoolean("parked");
-      if (!parked && batch.statuses().isEmpty()) {
-        return Future.succeededFuture();
-      }
-      // A crash between the two steps is harmless: the batch is not acknowledged, so it comes again, and the
-      // insert above is idempotent.
-      return pg.withTransaction(conn -> (parked ? takeParked(conn, rows) : Future.succeededFuture(List.<StatusUpdate>of()))
-          .compose(taken -> {
-            List<StatusUpdate> updates = new ArrayList<>(taken);
-            updates.addAll(batch.statuses());
-            return applyStatuses(conn, updates);
-          }));
-    });
+        .compose(inserted -> statuses(batch, inserted.iterator().next().getBoolean("parked")));
+  }
+
+  /** The second step: the batch's status updates and those parked for its sids, in one transaction. */
+  private Future<Void> statuses(ArchiveBatch batch, boolean parked) {
+    if (!parked && batch.statuses().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    // A crash between the two steps is harmless: the batch is not acknowledged, so it comes again, and the
+    // insert above is idempotent.
+    return pg.withTransaction(conn -> (parked ? takeParked(conn, batch.communications()) : Future.succeededFuture(List.<StatusUpdate>of()))
+        .compose(taken -> {
+          List<StatusUpdate> updates = new ArrayList<>(taken);
+          updates.addAll(batch.statuses());
+          return applyStatuses(conn, updates);
+        }));
   }
 
   /** A raw event as it is written: {@code anonymized} when it was scrubbed as a late arrival. */
