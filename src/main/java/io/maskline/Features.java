@@ -11,6 +11,7 @@ import io.maskline.anonymizer.Anonymizer;
 import io.maskline.anonymizer.AnonymizerVerticle;
 import io.maskline.anonymizer.ErasureStore;
 import io.maskline.anonymizer.ErasureStores;
+import io.maskline.anonymizer.RecordingDeletions;
 import io.maskline.api.HttpFeature;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
@@ -173,6 +174,9 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
         background.metrics());
     backgroundWork.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
         background.clock()));
+    // Recordings that came after their record's recordings were deleted: deleted at the provider, retried until gone.
+    RecordingDeletions lateRecordings = new RecordingDeletions(background.pg(), backgroundRecordings, background.metrics());
+    backgroundWork.add(() -> new PeriodicVerticle("late-recordings", Duration.ofSeconds(5), lateRecordings::deleteDue));
     // Redis may have restarted empty: re-mirror orgs, numbers and opt-outs from Postgres before taking traffic, and
     // restore sessions when the installation marker says Redis lost its data (naming people's keys anew when Redis
     // holds another key layout); watched again every few seconds.

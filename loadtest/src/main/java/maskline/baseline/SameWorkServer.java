@@ -29,10 +29,13 @@ import maskline.loadtest.LoadConfig;
 /**
  * Same-work baseline for the webhook benchmark (issue 18): the gateway's Redis work per webhook, and nothing else.
  * {@code POST /webhooks/twilio/sms|voice}: parse the form, run the gateway's own facts script
- * ({@code src/main/resources/redis/route_inbound.lua}, loaded from the file given) with the same keys and arguments
- * (dedupe claim, guards, binding, org), answer TwiML at once, then write the stored answer ({@code SET sid PX 24h})
- * and the archive event ({@code XADD} with the same seventeen fields, the form body among them) as two pipelined
- * commands in one write, as the gateway does when no email is queued. A duplicate is answered from the stored answer.
+ * ({@code src/main/resources/redis/route_inbound.lua}, loaded from the file given) with the same keys (the sid and its
+ * replay marker) and arguments (dedupe claim, guards, binding, org, opt-outs), answer TwiML at once, then write the
+ * stored answer ({@code SET sid PX 24h}), the replay marker ({@code SET PX 30d}) and the archive event ({@code XADD} with
+ * the fields of the gateway's {@code ArchiveEvent.Interaction}, the form body among them) as three pipelined commands in
+ * one write, as the gateway's {@code InboundLedger.commit} does when no email is queued. A duplicate is answered from
+ * the stored answer. When the gateway's Redis work changes, this changes with it (the benchmark's preflight refuses a
+ * server whose script call fails).
  * No signature check, no routing rules, no metrics, no logging, no web framework: Vert.x core's HTTP server and
  * Redis client (one pipelined connection per event loop, like the gateway's hot path).
  *
@@ -51,6 +54,8 @@ public final class SameWorkServer extends VerticleBase {
   private static final String WINDOW_MS = "60000";
   private static final String CLAIM_TTL_MS = "30000";
   private static final long ANSWER_TTL_MS = 24 * 3600 * 1000L;
+  /** The gateway's default replay marker (MASKLINE_REPLAY_MARKER_TTL, 30 days). */
+  private static final long REPLAY_MARKER_TTL_MS = 30 * 24 * 3600 * 1000L;
   private static final CharSequence XML = HttpHeaders.createOptimized("application/xml");
   private static final String EMPTY = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
 
@@ -112,9 +117,10 @@ public final class SameWorkServer extends VerticleBase {
     }
     String sidKey = PREFIX + "sid:" + sid;
     long now = System.currentTimeMillis();
+    String markerKey = PREFIX + "answered:" + sid;
     // The caller's token names their keys (storage/PartyKeys: HMAC-SHA256 of the number, 16 bytes in hex).
     String token = HexFormat.of().formatHex(mac.doFinal(caller.getBytes(StandardCharsets.UTF_8)), 0, 16);
-    Request facts = Request.cmd(Command.EVALSHA).arg(sha).arg(2).arg(sidKey).arg(PREFIX + "answered:" + sid)
+    Request facts = Request.cmd(Command.EVALSHA).arg(sha).arg(2).arg(sidKey).arg(markerKey)
         .arg(PREFIX).arg(proxy).arg(caller).arg(now).arg(WINDOW_MS).arg(rateLimit).arg(rateLimit).arg(rateLimit)
         .arg(CLAIM_TTL_MS).arg(sms ? "sms" : "voice").arg(token);
     c.send(facts).onComplete(r -> {
@@ -138,14 +144,14 @@ public final class SameWorkServer extends VerticleBase {
           : "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial callerId=\"" + proxy + "\"><Number>" + counterpart + "</Number></Dial></Response>";
       xml(req, answer);
       Request store = Request.cmd(Command.SET).arg(sidKey).arg(orgId + ' ' + answer).arg("PX").arg(ANSWER_TTL_MS);
+      Request marker = Request.cmd(Command.SET).arg(markerKey).arg("1").arg("PX").arg(REPLAY_MARKER_TTL_MS);
       Request event = Request.cmd(Command.XADD).arg(stream).arg("MAXLEN").arg("~").arg("10000000").arg("*")
           .arg("kind").arg("interaction").arg("sid").arg(sid).arg("orgId").arg(orgId).arg("taskId").arg(result.get(4).toString())
-          .arg("channel").arg(sms ? "sms" : "voice").arg("direction").arg("inbound").arg("from").arg(caller).arg("to").arg(proxy)
-          .arg("proxy").arg(proxy).arg("body").arg(body == null ? "" : body).arg("at").arg(now)
+          .arg("channel").arg(sms ? "sms" : "voice").arg("from").arg(caller).arg("proxy").arg(proxy)
+          .arg("forwardedTo").arg(forward ? counterpart : "").arg("body").arg(body == null ? "" : body).arg("at").arg(now)
           .arg("status").arg(sms ? "received" : "ringing").arg("routedTo").arg(forward ? "counterpart" : "none")
-          .arg("forwardedTo").arg(forward ? counterpart : "").arg("decision").arg(forward ? (sms ? "ForwardSms" : "Dial") : "Reject")
           .arg("variables").arg(result.get(8).toString()).arg("form").arg(formBody);
-      c.batch(List.of(store, event));
+      c.batch(List.of(store, marker, event));
     });
   }
 
