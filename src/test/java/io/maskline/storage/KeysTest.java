@@ -46,7 +46,9 @@ class KeysTest {
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, TestServers.get().redisUrl);
+    // The gateway's own client settings: restoring runs many scripts at once, more than a default client queues.
+    redis = RedisClients.create(vertx, new GatewayConfig.Redis(TestServers.get().redisUrl, GatewayConfig.RedisMode.STANDALONE, "mymaster", 8,
+        Duration.ofSeconds(5), null));
     // Sessions are durable in Postgres too (V15).
     Postgres.migrate(vertx, TestServers.get().pgUrl).await();
     pg = Postgres.pool(vertx, new GatewayConfig.Postgres(TestServers.get().pgUrl, 2));
