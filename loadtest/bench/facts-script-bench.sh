@@ -29,15 +29,19 @@ cli() { redis-cli -n "$DB" "$@"; }
 
 cli flushdb >/dev/null
 P='ml:{ml}:'
-cli hset "${P}route:+4741000001:+4740000001" orgId org1 taskId task1 role DRIVER counterpart +4740000002 variables '{"stop":"1"}' >/dev/null
-cli hset "${P}route:+4741000001:+4740000002" orgId org1 taskId task1 role RECIPIENT counterpart +4740000001 variables '{"stop":"1"}' >/dev/null
+# The parties' keys are named by their tokens (storage/PartyKeys); the script never computes one, so any will do.
+D=d0000000000000000000000000000001 ; R=d0000000000000000000000000000002
+cli hset "${P}route:+4741000001:$D" orgId org1 taskId task1 role DRIVER counterpart +4740000002 counterpartToken $R \
+  variables '{"stop":"1"}' >/dev/null
+cli hset "${P}route:+4741000001:$R" orgId org1 taskId task1 role RECIPIENT counterpart +4740000001 counterpartToken $D \
+  variables '{"stop":"1"}' >/dev/null
 cli hset "${P}org:org1" email ops@org1.example adminPhone +4740000009 adminPhoneAcceptsSms 1 anonymize 1 \
   routeRecipientsToAdmin 0 recordCalls 0 country NO >/dev/null
 FACTS=$(cli script load "$(cat "$SCRIPT")")
 [ -n "$BEFORE" ] && OLD_FACTS=$(cli script load "$(cat "$BEFORE")")
 CLAIM=$(cli script load "if not redis.call('SET', KEYS[1], 'pending', 'NX', 'PX', ARGV[9]) then return {'dup'} end return {'facts'}")
 # Guards far above what the run sends: every call takes the full path, none is limited.
-args() { echo "$P +4741000001 $1 $(date +%s%3N) 60000 100000000 100000000 100000000 30000 sms"; }
+args() { echo "$P +4741000001 $1 $(date +%s%3N) 60000 100000000 100000000 100000000 30000 sms $2"; }
 
 run() { # name, command...
   local name=$1; shift
@@ -56,17 +60,18 @@ echo "| call | req/s | Redis CPU µs per call | usec_per_call ($CALLS calls, 8 c
 echo "|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
   for who in driver recipient; do
-    caller=+4740000001 ; [ "$who" = recipient ] && caller=+4740000002
+    caller=+4740000001 ; token=$D ; [ "$who" = recipient ] && caller=+4740000002 && token=$R
     if [ -n "$BEFORE" ]; then
       # shellcheck disable=SC2046
-      run "facts script before ($BEFORE), $who's in-task SMS" EVALSHA "$OLD_FACTS" 1 "${P}sid:__rand_int__" $(args $caller)
+      run "facts script before ($BEFORE), $who's in-task SMS" EVALSHA "$OLD_FACTS" 2 "${P}sid:__rand_int__" "${P}answered:__rand_int__" \
+        $(args $caller $token)
     fi
     # shellcheck disable=SC2046
-    run "facts script, $who's in-task SMS" EVALSHA "$FACTS" 1 "${P}sid:__rand_int__" $(args $caller)
+    run "facts script, $who's in-task SMS" EVALSHA "$FACTS" 2 "${P}sid:__rand_int__" "${P}answered:__rand_int__" $(args $caller $token)
   done
 done
 # shellcheck disable=SC2046
-run "script that only claims the sid" EVALSHA "$CLAIM" 1 "${P}sid:__rand_int__" $(args +4740000001)
+run "script that only claims the sid" EVALSHA "$CLAIM" 1 "${P}sid:__rand_int__" $(args +4740000001 $D)
 run "SET sid pending NX PX (no script)" SET "${P}sid:__rand_int__" pending NX PX 30000
 run "GET (the baseline's one call)" GET "${P}route:x"
 cli flushdb >/dev/null

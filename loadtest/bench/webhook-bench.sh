@@ -50,6 +50,8 @@
 #   ADMIN_TOKEN   = MASKLINE_ADMIN_TOKEN        AUTH_TOKEN  = MASKLINE_TWILIO_AUTH_TOKEN
 #   PUBLIC_URL    = MASKLINE_PUBLIC_URL (default http://localhost:8080)
 #   ACCOUNT_SID   = MASKLINE_TWILIO_ACCOUNT_SID (optional)
+#   KEY_SECRET    = MASKLINE_REDIS_KEY_SECRET (a fixed benchmark value by default): the same-work baseline names the
+#                   caller's keys under it as the gateway does, so a gateway given with --gateway must use it too
 #   JAVA_OPTS_BASELINE (default -Xms512m -Xmx512m -XX:+UseG1GC -Dbaseline.native=true; use the gateway's GC, heap
 #                      and transport: the gateway prefers epoll, so does the baseline by default)
 set -euo pipefail
@@ -106,6 +108,7 @@ ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token}"
 AUTH_TOKEN="${AUTH_TOKEN:-dev-auth-token}"
 PUBLIC_URL="${PUBLIC_URL:-http://localhost:${GATEWAY_PORT}}"
 ACCOUNT_SID="${ACCOUNT_SID:-AC00000000000000000000000000000001}"
+KEY_SECRET="${KEY_SECRET:-maskline-benchmark-redis-key-secret-0123}"
 JAVA_OPTS_BASELINE="${JAVA_OPTS_BASELINE:--Xms512m -Xmx512m -XX:+UseG1GC -Dbaseline.native=true}"
 mkdir -p "$OUT"
 log() { echo "[bench] $*" >&2; }
@@ -176,7 +179,7 @@ if [ -n "$GATEWAY_JAR" ]; then
   MASKLINE_HTTP_PORT="$GATEWAY_PORT" MASKLINE_PUBLIC_URL="$PUBLIC_URL" MASKLINE_REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" \
   MASKLINE_PG_URL="$PG_URL" MASKLINE_ADMIN_TOKEN="$ADMIN_TOKEN" MASKLINE_TWILIO_AUTH_TOKEN="$AUTH_TOKEN" \
   MASKLINE_TWILIO_ACCOUNT_SID="$ACCOUNT_SID" MASKLINE_RATE_PER_PAIR=1000000 MASKLINE_RATE_PER_CALLER=1000000 \
-  MASKLINE_LOOP_GUARD=1000000 $GPIN java ${JAVA_OPTS_GATEWAY:-} -jar "$GATEWAY_JAR" > "$OUT/gateway.log" 2>&1 &
+  MASKLINE_LOOP_GUARD=1000000 MASKLINE_REDIS_KEY_SECRET="$KEY_SECRET" $GPIN java ${JAVA_OPTS_GATEWAY:-} -jar "$GATEWAY_JAR" > "$OUT/gateway.log" 2>&1 &
   GATEWAY_STARTED_PID=$! ; GATEWAY_PID=$GATEWAY_STARTED_PID
 fi
 
@@ -207,7 +210,7 @@ if [ "$SAMEWORK" -eq 1 ]; then
   # shellcheck disable=SC2086
   $SPIN java $JAVA_OPTS_BASELINE -cp "$CP" maskline.baseline.SameWorkServer --port "$SAMEWORK_PORT" \
     --redis "redis://127.0.0.1:6379/$REDIS_DB" --script "$LT/../src/main/resources/redis/route_inbound.lua" \
-    --stream "$SAMEWORK_STREAM" > "$OUT/samework.log" 2>&1 &
+    --stream "$SAMEWORK_STREAM" --key-secret "$KEY_SECRET" > "$OUT/samework.log" 2>&1 &
   SAMEWORK_PID=$!
   SAMEWORK_URL="http://127.0.0.1:$SAMEWORK_PORT"
   wait_http "$SAMEWORK_URL/health/live" 60

@@ -2,13 +2,15 @@
 -- in-use sets, pool usage, the session record, its expiry entry and the archive event.
 -- KEYS[1] session key. ARGV: prefix, taskId, orgId, driver, recipient, variablesJson, nowMs, expiresAtMs,
 --   routeTtlMs, anonymize (1/0), random (tie-break), archiveStream, orgPoolKey, sharedPoolKey, archiveMaxlen,
---   recipientTags (the recipient's locality tags, most specific first, space-separated: phone/Locality)
+--   recipientTags (the recipient's locality tags, most specific first, space-separated: phone/Locality),
+--   driverToken, recipientToken (storage/PartyKeys: what names each party in keys; their numbers never do)
 -- Returns {'exists'} | {'conflict'} | {'exhausted'} | {'opened', proxy, poolKey}
 local sessionKey = KEYS[1]
 local prefix, taskId, orgId, driver, recipient, variables = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local now, expiresAt, routeTtl, anonymize, random = ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10] == '1', tonumber(ARGV[11])
 local archiveStream, orgPool, sharedPool, archiveMaxlen = ARGV[12], ARGV[13], ARGV[14], ARGV[15]
 local recipientTags = ARGV[16] or ''
+local driverToken, recipientToken = ARGV[17], ARGV[18]
 
 local existing = redis.call('HGETALL', sessionKey)
 if #existing > 0 then
@@ -20,9 +22,9 @@ if #existing > 0 then
   return {'conflict'}
 end
 
-local function inUse(phone)
+local function inUse(token)
   local set = {}
-  for _, p in ipairs(redis.call('SMEMBERS', prefix .. 'busy:' .. phone)) do set[p] = true end
+  for _, p in ipairs(redis.call('SMEMBERS', prefix .. 'busy:' .. token)) do set[p] = true end
   return set
 end
 
@@ -64,7 +66,7 @@ end
 
 local proxy, pool, localTags = '', '', ''
 if anonymize then
-  local busyDriver, busyRecipient = inUse(driver), inUse(recipient)
+  local busyDriver, busyRecipient = inUse(driverToken), inUse(recipientToken)
   local selection = redis.call('HGET', prefix .. 'org:' .. orgId, 'numberSelection')
   local stickyLocal = selection ~= 'least-used'
   proxy, pool = nil, nil
@@ -94,19 +96,24 @@ if anonymize then
     redis.call('ZINCRBY', pool .. ':' .. tag, 1, proxy)
   end
 
-  local driverRoute = prefix .. 'route:' .. proxy .. ':' .. driver
-  local recipientRoute = prefix .. 'route:' .. proxy .. ':' .. recipient
-  -- The variables are copied into both routes so that the webhook hot path reads one hash (route_inbound.lua).
-  redis.call('HSET', driverRoute, 'orgId', orgId, 'taskId', taskId, 'role', 'DRIVER', 'counterpart', recipient, 'variables', variables)
-  redis.call('HSET', recipientRoute, 'orgId', orgId, 'taskId', taskId, 'role', 'RECIPIENT', 'counterpart', driver, 'variables', variables)
+  local driverRoute = prefix .. 'route:' .. proxy .. ':' .. driverToken
+  local recipientRoute = prefix .. 'route:' .. proxy .. ':' .. recipientToken
+  -- The variables are copied into both routes so that the webhook hot path reads one hash (route_inbound.lua); so is
+  -- the counterpart's token, which names the pair's loop-guard key.
+  redis.call('HSET', driverRoute, 'orgId', orgId, 'taskId', taskId, 'role', 'DRIVER', 'counterpart', recipient,
+    'counterpartToken', recipientToken, 'variables', variables)
+  redis.call('HSET', recipientRoute, 'orgId', orgId, 'taskId', taskId, 'role', 'RECIPIENT', 'counterpart', driver,
+    'counterpartToken', driverToken, 'variables', variables)
   redis.call('PEXPIRE', driverRoute, routeTtl)
   redis.call('PEXPIRE', recipientRoute, routeTtl)
-  redis.call('SADD', prefix .. 'busy:' .. driver, proxy)
-  redis.call('SADD', prefix .. 'busy:' .. recipient, proxy)
+  redis.call('SADD', prefix .. 'busy:' .. driverToken, proxy)
+  redis.call('SADD', prefix .. 'busy:' .. recipientToken, proxy)
   redis.call('ZINCRBY', pool, 1, proxy)
 end
 
+-- The parties' tokens stay with the record: closing (close_session.lua) names their keys without Java.
 redis.call('HSET', sessionKey, 'taskId', taskId, 'orgId', orgId, 'driver', driver, 'recipient', recipient,
+  'driverToken', driverToken, 'recipientToken', recipientToken,
   'proxy', proxy, 'pool', pool, 'localTags', localTags, 'variables', variables, 'status', 'open', 'openedAt', now, 'expiresAt', expiresAt,
   'anonymized', anonymize and '1' or '0')
 redis.call('PEXPIRE', sessionKey, routeTtl)

@@ -1,6 +1,7 @@
 -- The webhook hot path's one read: dedupe claim, abuse guards and every routing fact, in one round trip.
 -- KEYS[1] sid key (dedupe), KEYS[2] the sid's replay marker (Keys.replayMarker). ARGV: prefix, proxy, caller, nowMs, windowMs, ratePerPair, ratePerCaller, loopGuard,
---   claimTtlMs, channel (sms|voice)
+--   claimTtlMs, channel (sms|voice), callerToken (storage/PartyKeys: what names the caller in keys; the number is
+--   read only as a value: opt-outs, the org's admin phone)
 -- Returns {'dup', answer-or-'pending'} or
 --   {'facts', guard, context, orgId, taskId, role, counterpart, dedicatedOrg, variables, recipientOptedOut (1/0),
 --   replyTo, replyToOptedOut (1/0), org...(7 fields, when the org is known and its facts can matter)}
@@ -8,6 +9,7 @@ local sidKey = KEYS[1]
 local prefix, proxy, caller, now, window = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local ratePerPair, ratePerCaller, loopGuard = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local claimTtl, channel, windowMs = ARGV[9], ARGV[10], ARGV[5]
+local callerToken = ARGV[11]
 
 -- The sid key is a string: 'pending' while claimed, then "<orgId> <answer>" (InboundLedger). One SET claims it.
 if not redis.call('SET', sidKey, 'pending', 'NX', 'PX', claimTtl) then
@@ -43,26 +45,28 @@ end
 -- HMGET of the fields needed, not HGETALL into a Lua table: this script runs for every webhook, and Redis's CPU
 -- per webhook is the gateway's largest cost after its own (docs/PERFORMANCE.md).
 local context, orgId, taskId, role, counterpart, variables = 'UNKNOWN', '', '', '', '', '{}'
-local route = redis.call('HMGET', prefix .. 'route:' .. proxy .. ':' .. caller, 'orgId', 'taskId', 'role', 'counterpart', 'variables')
+local route = redis.call('HMGET', prefix .. 'route:' .. proxy .. ':' .. callerToken, 'orgId', 'taskId', 'role', 'counterpart', 'variables',
+  'counterpartToken')
 local loopKey = false
 if route[1] then
   context, orgId, taskId, role, counterpart = 'ACTIVE', route[1], route[2], route[3], route[4]
   variables = route[5] or '{}'
-  if channel == 'sms' then
+  if channel == 'sms' and route[6] then
     -- Loop guard: messages on one binding (pair of parties through P) per minute; auto-responders exceed it fast.
-    local a, b = caller, counterpart
+    -- Named by both parties' tokens, in order, as Keys.loop names it.
+    local a, b = callerToken, route[6]
     if b < a then a, b = b, a end
     loopKey = prefix .. 'loop:' .. proxy .. ':' .. a .. ':' .. b
   end
 else
-  local history = redis.call('HMGET', prefix .. 'hist:' .. proxy .. ':' .. caller, 'orgId', 'taskId', 'role')
+  local history = redis.call('HMGET', prefix .. 'hist:' .. proxy .. ':' .. callerToken, 'orgId', 'taskId', 'role')
   if history[1] then
     context, orgId, taskId, role = 'ENDED', history[1], history[2], history[3]
   end
 end
 
 local guard = 'CLEAR'
-local pairKey, callerKey = prefix .. 'rate:' .. proxy .. ':' .. caller, prefix .. 'rate:' .. caller
+local pairKey, callerKey = prefix .. 'rate:' .. proxy .. ':' .. callerToken, prefix .. 'rate:' .. callerToken
 local tats = loopKey and redis.call('MGET', pairKey, callerKey, loopKey) or redis.call('MGET', pairKey, callerKey)
 local pairTat = admit(tats[1], ratePerPair)
 local callerTat = pairTat and admit(tats[2], ratePerCaller)

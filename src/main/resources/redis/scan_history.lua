@@ -1,6 +1,6 @@
--- One SCAN step over the post-task history entries (P, caller), keeping the entries of the callers asked for.
+-- One SCAN step over the post-task history entries (P, caller token), keeping the entries of the callers asked for.
 -- SCAN runs here, not from the client, so that it reaches the node holding every Maskline key on Redis Cluster too.
--- KEYS[1] any key in the {ml} slot (routes the call). ARGV: cursor, count, match pattern, caller...
+-- KEYS[1] any key in the {ml} slot (routes the call). ARGV: cursor, count, match pattern, caller token...
 -- Returns {next cursor, key...}
 local cursor, count, pattern = ARGV[1], ARGV[2], ARGV[3]
 local wanted = {}

@@ -74,7 +74,9 @@ public final class ClassArchiveTraining {
               "MASKLINE_SMTP_HOST", "127.0.0.1",
               "MASKLINE_SMTP_PORT", "1",
               "MASKLINE_ADMIN_TOKEN", ADMIN_TOKEN,
-              "MASKLINE_TWILIO_AUTH_TOKEN", AUTH_TOKEN)))
+              "MASKLINE_TWILIO_AUTH_TOKEN", AUTH_TOKEN,
+              // No Postgres to keep the installation's secret in: a configured one, so webhooks walk the HMAC too.
+              "MASKLINE_REDIS_KEY_SECRET", "class-archive-training-key-secret-0123456789")))
           .requireProductionSettings();
       // Flyway fails on the connection, after loading its own machinery and the migrations' resolver.
       bounded("migration", Postgres.migrate(vertx, config.postgres().url()).otherwiseEmpty());

@@ -11,6 +11,7 @@ import io.maskline.anonymizer.Anonymizer;
 import io.maskline.anonymizer.AnonymizerVerticle;
 import io.maskline.anonymizer.ErasureStore;
 import io.maskline.anonymizer.ErasureStores;
+import io.maskline.anonymizer.RecordingDeletions;
 import io.maskline.api.HttpFeature;
 import io.maskline.archive.ArchiveApi;
 import io.maskline.archive.ArchiveLagMonitor;
@@ -56,6 +57,7 @@ import io.maskline.provider.twilio.TwilioRecordings;
 import io.maskline.provider.twilio.TwilioWebhooks;
 import io.maskline.provider.twilio.TwimlWriter;
 import io.maskline.provider.twilio.VoicePrompts;
+import io.maskline.storage.PartyKeys;
 import io.maskline.storage.RedisDataWatch;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
@@ -91,7 +93,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     OrgFacts orgFacts = new OrgFacts(services.redis());
     ProxyNumbers numbers = new ProxyNumbers(services.pg(), services.redis());
     OptOuts optOuts = new OptOuts(services.pg(), services.redis());
-    Sessions sessions = new Sessions(services.redis(), services.pg(), config.sessions(), services.clock(), services.metrics());
+    Sessions sessions = new Sessions(services.redis(), services.partyKeys(), services.pg(), config.sessions(), services.clock(), services.metrics());
 
     ArchiveLagMonitor archiveLag = new ArchiveLagMonitor(new ArchiveStream(services.redis()), services.clock(), services.metrics());
     health.addReadinessDetail("archive", archiveLag::readinessDetail);
@@ -100,7 +102,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     PlatformCredentials credentials = new PlatformCredentials(services.pg());
 
     DegradedEvents degraded = new DegradedEvents(DEGRADED_BUFFER_CAPACITY, services.metrics());
-    TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), config.guards()),
+    TwilioWebhooks webhooks = new TwilioWebhooks(new InboundLookup(services.webhookRedis(), services.partyKeys(), config.guards()),
         new InboundLedger(services.webhookRedis(), config.guards().replayMarkerTtl()), optOuts,
         degraded, new TwimlWriter(VoicePrompts.defaults()), config, services.clock(), services.metrics());
 
@@ -109,7 +111,7 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     Authenticator authenticator = new Authenticator(config.adminToken(), orgKeys);
 
     // Every store that keeps people: the anonymizer forgets them there and the residual scan counts what is left.
-    List<ErasureStore> erasureStores = erasureStores(services.redis(), recordings);
+    List<ErasureStore> erasureStores = erasureStores(services.redis(), services.partyKeys(), recordings);
     Notifications notifications = new Notifications(services.pg());
     NotificationArchive notificationArchive = new NotificationArchive(services.redis());
     TwilioMessages messages = new TwilioMessages(webClient, config.twilio());
@@ -169,16 +171,20 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
     ArchiveMaintenance archiveMaintenance = new ArchiveMaintenance(archivePartitions, archiveWriter, archiveStream);
     backgroundWork.add(() -> new PeriodicVerticle("archive-maintenance", Duration.ofSeconds(30), archiveMaintenance::run));
     TwilioRecordings backgroundRecordings = new TwilioRecordings(backgroundVertx, WebClient.create(backgroundVertx), config.twilio());
-    Anonymizer anonymizer = new Anonymizer(backgroundVertx, background.pg(), erasureStores(background.redis(), backgroundRecordings),
+    Anonymizer anonymizer = new Anonymizer(backgroundVertx, background.pg(), erasureStores(background.redis(), background.partyKeys(), backgroundRecordings),
         archivePartitions::dropExpired, config.defaultCountry(), background.clock(), System.getenv().getOrDefault("HOSTNAME", "maskline"),
         background.metrics());
     backgroundWork.add(() -> new AnonymizerVerticle(anonymizer, new CronSchedule(config.anonymizer().schedule()), config.anonymizer().timezone(),
         background.clock()));
+    // Recordings that came after their record's recordings were deleted: deleted at the provider, retried until gone.
+    RecordingDeletions lateRecordings = new RecordingDeletions(background.pg(), backgroundRecordings, background.metrics());
+    backgroundWork.add(() -> new PeriodicVerticle("late-recordings", Duration.ofSeconds(5), lateRecordings::deleteDue));
     // Redis may have restarted empty: re-mirror orgs, numbers and opt-outs from Postgres before taking traffic, and
-    // restore sessions when the installation marker says Redis lost its data; watched again every few seconds.
-    RedisDataWatch redisData = new RedisDataWatch(services.redis(),
+    // restore sessions when the installation marker says Redis lost its data (naming people's keys anew when Redis
+    // holds another key layout); watched again every few seconds.
+    RedisDataWatch redisData = new RedisDataWatch(services.redis(), services.partyKeys(),
         () -> orgs.mirrorAll().compose(n -> numbers.mirrorAll()).compose(n -> optOuts.mirrorAll()),
-        () -> sessions.adoptLegacy().compose(adopted -> sessions.restoreAll()), services.clock(),
+        rebuild -> sessions.adoptLegacy().compose(adopted -> sessions.restoreAll(rebuild)), services.clock(),
         System.getenv().getOrDefault("HOSTNAME", "maskline"), services.metrics());
     health.addReadinessCheck("redisData", redisData::readiness);
     periodic.add(() -> new PeriodicVerticle("redis-data-watch", REDIS_DATA_CHECK, redisData::check));
@@ -192,8 +198,8 @@ record Features(Authenticator authenticator, List<HttpFeature> http, List<Suppli
    * Every store that keeps people, on the given clients: the API's residual scan uses the HTTP side's, the anonymizer
    * the background's; one list, so that a store added here is forgotten and counted alike.
    */
-  private static List<ErasureStore> erasureStores(io.vertx.redis.client.Redis redis, TwilioRecordings recordings) {
-    List<ErasureStore> stores = new ArrayList<>(ErasureStores.builtIn(redis, recordings));
+  private static List<ErasureStore> erasureStores(io.vertx.redis.client.Redis redis, PartyKeys partyKeys, TwilioRecordings recordings) {
+    List<ErasureStore> stores = new ArrayList<>(ErasureStores.builtIn(redis, partyKeys, recordings));
     stores.add(new OptOutErasure(redis));
     stores.add(new RecipientMemoryErasure(redis));
     stores.add(new DurableSessionErasure());

@@ -74,8 +74,9 @@ public final class Gateway {
   private Future<Gateway> deploy(Future<Integer> migrated) {
     Health health = new Health(vertx, services.redis(), services.pg());
     Features features = Features.create(vertx, services, backgroundVertx, background, health);
-    // Once the schema is there, background verticles deploy while Redis is re-mirrored from Postgres.
-    Future<Void> backgroundReady = migrated.compose(schema -> {
+    // Once the schema is there and the secret that names people in Redis keys is read (every pod reads the same),
+    // background verticles deploy while Redis is re-mirrored from Postgres.
+    Future<Void> backgroundReady = migrated.compose(schema -> services.partyKeys().load(services.pg())).compose(secret -> {
       List<Future<String>> deployments = new ArrayList<>();
       for (Supplier<? extends Deployable> periodic : features.periodic()) {
         deployments.add(vertx.deployVerticle(periodic, new DeploymentOptions()).onSuccess(periodicDeployments::add));

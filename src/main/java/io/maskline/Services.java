@@ -2,6 +2,7 @@ package io.maskline;
 
 import io.maskline.api.AdminApiContract;
 import io.maskline.config.GatewayConfig;
+import io.maskline.storage.PartyKeys;
 import io.maskline.storage.PipelinedRedis;
 import io.maskline.storage.Postgres;
 import io.maskline.storage.RedisClients;
@@ -18,6 +19,7 @@ import java.time.Clock;
 /**
  * The shared, thread-safe clients every verticle works with; created once per process by {@link Gateway}.
  * {@code webhookRedis} is the webhook hot path's: pipelined connections per event loop, see {@link io.maskline.storage.PipelinedRedis}.
+ * {@code partyKeys} names people in Redis key names; its secret is loaded once the schema is there ({@link Gateway}).
  */
 public record Services(
     GatewayConfig config,
@@ -25,6 +27,7 @@ public record Services(
     Redis webhookRedis,
     Pool pg,
     MailClient mail,
+    PartyKeys partyKeys,
     PrometheusMeterRegistry metrics,
     AdminApiContract api,
     Clock clock) {
@@ -33,7 +36,8 @@ public record Services(
   static Services create(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, AdminApiContract contract) {
     return new Services(config, RedisClients.create(vertx, config.redis()),
         new PipelinedRedis(RedisClients.create(vertx, config.redis()), config.redis().timeout()), Postgres.pool(vertx, config.postgres()),
-        MailClient.createShared(vertx, mailConfig(config.smtp(), config.mail().sendTimeout()), "maskline-mail"), metrics, contract, Clock.systemUTC());
+        MailClient.createShared(vertx, mailConfig(config.smtp(), config.mail().sendTimeout()), "maskline-mail"),
+        PartyKeys.configured(config.redis().keySecret()), metrics, contract, Clock.systemUTC());
   }
 
   /**
@@ -45,7 +49,7 @@ public record Services(
     Redis backgroundRedis = RedisClients.create(background, config.redis());
     return new Services(config, backgroundRedis, backgroundRedis,
         Postgres.pool(background, config.postgres(), Math.min(config.postgres().poolSize(), config.archive().consumers() + 3), "maskline-pg-background"),
-        MailClient.createShared(background, mailConfig(config.smtp(), config.mail().sendTimeout()), "maskline-mail"), metrics, api, clock);
+        MailClient.createShared(background, mailConfig(config.smtp(), config.mail().sendTimeout()), "maskline-mail"), partyKeys, metrics, api, clock);
   }
 
   private static MailConfig mailConfig(GatewayConfig.Smtp smtp, java.time.Duration sendTimeout) {

@@ -17,18 +17,25 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import maskline.loadtest.LoadConfig;
 
 /**
  * Same-work baseline for the webhook benchmark (issue 18): the gateway's Redis work per webhook, and nothing else.
  * {@code POST /webhooks/twilio/sms|voice}: parse the form, run the gateway's own facts script
- * ({@code src/main/resources/redis/route_inbound.lua}, loaded from the file given) with the same keys and arguments
- * (dedupe claim, guards, binding, org), answer TwiML at once, then write the stored answer ({@code SET sid PX 24h})
- * and the archive event ({@code XADD} with the same seventeen fields, the form body among them) as two pipelined
- * commands in one write, as the gateway does when no email is queued. A duplicate is answered from the stored answer.
+ * ({@code src/main/resources/redis/route_inbound.lua}, loaded from the file given) with the same keys (the sid and its
+ * replay marker) and arguments (dedupe claim, guards, binding, org, opt-outs), answer TwiML at once, then write the
+ * stored answer ({@code SET sid PX 24h}), the replay marker ({@code SET PX 30d}) and the archive event ({@code XADD} with
+ * the fields of the gateway's {@code ArchiveEvent.Interaction}, the form body among them) as three pipelined commands in
+ * one write, as the gateway's {@code InboundLedger.commit} does when no email is queued. A duplicate is answered from
+ * the stored answer. When the gateway's Redis work changes, this changes with it (the benchmark's preflight refuses a
+ * server whose script call fails).
  * No signature check, no routing rules, no metrics, no logging, no web framework: Vert.x core's HTTP server and
  * Redis client (one pipelined connection per event loop, like the gateway's hot path).
  *
@@ -39,13 +46,16 @@ import maskline.loadtest.LoadConfig;
  * <p>Options (argument or system property): {@code --port} (8091), {@code --redis} (redis://127.0.0.1:6379/0),
  * {@code --script} (path of route_inbound.lua), {@code --stream} (ml:{ml}:stream:samework), {@code --instances}
  * (cores), {@code --native} (true), {@code --rate-limit} (1000000: the guards' limits, far above the load as the
- * gateway is run in the benchmark).
+ * gateway is run in the benchmark), {@code --key-secret} (the gateway's {@code MASKLINE_REDIS_KEY_SECRET}: the caller's
+ * key names are an HMAC of their number under it, computed per webhook as the gateway does).
  */
 public final class SameWorkServer extends VerticleBase {
   static final String PREFIX = "ml:{ml}:";
   private static final String WINDOW_MS = "60000";
   private static final String CLAIM_TTL_MS = "30000";
   private static final long ANSWER_TTL_MS = 24 * 3600 * 1000L;
+  /** The gateway's default replay marker (MASKLINE_REPLAY_MARKER_TTL, 30 days). */
+  private static final long REPLAY_MARKER_TTL_MS = 30 * 24 * 3600 * 1000L;
   private static final CharSequence XML = HttpHeaders.createOptimized("application/xml");
   private static final String EMPTY = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
 
@@ -54,19 +64,25 @@ public final class SameWorkServer extends VerticleBase {
   private final String sha;
   private final String stream;
   private final String rateLimit;
+  private final byte[] keySecret;
+  private Mac mac;
   private Redis redis;
   private PipelinedConnection connection;
 
-  SameWorkServer(int port, String redisUrl, String sha, String stream, String rateLimit) {
+  SameWorkServer(int port, String redisUrl, String sha, String stream, String rateLimit, byte[] keySecret) {
     this.port = port;
     this.redisUrl = redisUrl;
     this.sha = sha;
     this.stream = stream;
     this.rateLimit = rateLimit;
+    this.keySecret = keySecret;
   }
 
   @Override
-  public Future<?> start() {
+  public Future<?> start() throws Exception {
+    // One Mac per instance: each instance runs on one event loop, as the gateway keeps one per thread.
+    mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(keySecret, "HmacSHA256"));
     redis = Redis.createClient(vertx, BaselineServer.redisOptions(redisUrl, 1));
     connection = new PipelinedConnection(vertx, redis);
     return connection.connect().compose(c -> vertx.createHttpServer(new HttpServerOptions().setPort(port)).requestHandler(this::handle).listen());
@@ -101,9 +117,12 @@ public final class SameWorkServer extends VerticleBase {
     }
     String sidKey = PREFIX + "sid:" + sid;
     long now = System.currentTimeMillis();
-    Request facts = Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg(sidKey)
+    String markerKey = PREFIX + "answered:" + sid;
+    // The caller's token names their keys (storage/PartyKeys: HMAC-SHA256 of the number, 16 bytes in hex).
+    String token = HexFormat.of().formatHex(mac.doFinal(caller.getBytes(StandardCharsets.UTF_8)), 0, 16);
+    Request facts = Request.cmd(Command.EVALSHA).arg(sha).arg(2).arg(sidKey).arg(markerKey)
         .arg(PREFIX).arg(proxy).arg(caller).arg(now).arg(WINDOW_MS).arg(rateLimit).arg(rateLimit).arg(rateLimit)
-        .arg(CLAIM_TTL_MS).arg(sms ? "sms" : "voice");
+        .arg(CLAIM_TTL_MS).arg(sms ? "sms" : "voice").arg(token);
     c.send(facts).onComplete(r -> {
       if (r.failed()) {
         plain(req, 503, "redis: " + r.cause().getMessage());
@@ -125,14 +144,14 @@ public final class SameWorkServer extends VerticleBase {
           : "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial callerId=\"" + proxy + "\"><Number>" + counterpart + "</Number></Dial></Response>";
       xml(req, answer);
       Request store = Request.cmd(Command.SET).arg(sidKey).arg(orgId + ' ' + answer).arg("PX").arg(ANSWER_TTL_MS);
+      Request marker = Request.cmd(Command.SET).arg(markerKey).arg("1").arg("PX").arg(REPLAY_MARKER_TTL_MS);
       Request event = Request.cmd(Command.XADD).arg(stream).arg("MAXLEN").arg("~").arg("10000000").arg("*")
           .arg("kind").arg("interaction").arg("sid").arg(sid).arg("orgId").arg(orgId).arg("taskId").arg(result.get(4).toString())
-          .arg("channel").arg(sms ? "sms" : "voice").arg("direction").arg("inbound").arg("from").arg(caller).arg("to").arg(proxy)
-          .arg("proxy").arg(proxy).arg("body").arg(body == null ? "" : body).arg("at").arg(now)
+          .arg("channel").arg(sms ? "sms" : "voice").arg("from").arg(caller).arg("proxy").arg(proxy)
+          .arg("forwardedTo").arg(forward ? counterpart : "").arg("body").arg(body == null ? "" : body).arg("at").arg(now)
           .arg("status").arg(sms ? "received" : "ringing").arg("routedTo").arg(forward ? "counterpart" : "none")
-          .arg("forwardedTo").arg(forward ? counterpart : "").arg("decision").arg(forward ? (sms ? "ForwardSms" : "Dial") : "Reject")
           .arg("variables").arg(result.get(8).toString()).arg("form").arg(formBody);
-      c.batch(List.of(store, event));
+      c.batch(List.of(store, marker, event));
     });
   }
 
@@ -166,8 +185,9 @@ public final class SameWorkServer extends VerticleBase {
         case "--instances" -> "samework.instances";
         case "--native" -> "samework.native";
         case "--rate-limit" -> "samework.rateLimit";
+        case "--key-secret" -> "samework.keySecret";
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (--port --redis --script --stream --instances --native --rate-limit)");
+            + " (--port --redis --script --stream --instances --native --rate-limit --key-secret)");
       };
       System.setProperty(name, args[i + 1]);
     }
@@ -177,12 +197,13 @@ public final class SameWorkServer extends VerticleBase {
     String stream = LoadConfig.str("samework.stream", PREFIX + "stream:samework");
     int instances = LoadConfig.integer("samework.instances", Runtime.getRuntime().availableProcessors());
     String rateLimit = LoadConfig.str("samework.rateLimit", "1000000");
+    byte[] keySecret = LoadConfig.str("samework.keySecret", "maskline-benchmark-redis-key-secret-0123").getBytes(StandardCharsets.UTF_8);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(LoadConfig.bool("samework.native", true)));
     Redis loader = Redis.createClient(vertx, BaselineServer.redisOptions(redisUrl, 1));
     loader.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script))
         .eventually(loader::close)
-        .compose(sha -> vertx.deployVerticle(() -> new SameWorkServer(port, redisUrl, sha.toString(), stream, rateLimit),
+        .compose(sha -> vertx.deployVerticle(() -> new SameWorkServer(port, redisUrl, sha.toString(), stream, rateLimit, keySecret),
             new DeploymentOptions().setInstances(instances)))
         .onSuccess(id -> System.out.printf("same-work baseline listening on %d (%d instances, %s transport, redis %s, stream %s)%n",
             port, instances, vertx.isNativeTransportEnabled() ? "native" : "NIO", redisUrl, stream))

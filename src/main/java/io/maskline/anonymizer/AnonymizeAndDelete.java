@@ -36,15 +36,16 @@ public final class AnonymizeAndDelete {
         variables = COALESCE((SELECT jsonb_object_agg(key, to_jsonb('Anonymized'::text)) FROM jsonb_object_keys(variables) AS key), '{}'),
         recording_sid = CASE WHEN recording_sid = ANY($3) THEN NULL ELSE recording_sid END,
         recording_url = CASE WHEN recording_sid = ANY($3) THEN NULL ELSE recording_url END,
-        anonymized = true
+        anonymized = true,
+        content_deleted = true
       WHERE org_id = $1 AND id = ANY($2)""";
 
-  // Provider parameters that name or quote a person (From, ToCity, Caller, Body, RecordingUrl, MediaUrl0, ...) and
+  // Provider parameters that name or quote a person (From, ToCity, Caller, Body, RecordingUrl, MediaUrl0, TranscriptionText, ...) and
   // any value equal to one of the records' numbers/emails.
   private static final String SCRUB_RAW = """
       UPDATE raw_events r SET
         payload = COALESCE((SELECT jsonb_object_agg(key, CASE
-                     WHEN key ~* '^(body|from|to|caller|called|forwarded|recording|mediaurl|variables|raw)' OR value #>> '{}' = ANY($3)
+                     WHEN key ~* '^(body|from|to|caller|called|forwarded|recording|mediaurl|transcription|speechresult|unstablespeechresult|digits|variables|raw)' OR value #>> '{}' = ANY($3)
                      THEN to_jsonb('Anonymized'::text) ELSE value END)
                    FROM jsonb_each(r.payload)), '{}'),
         anonymized = true

@@ -35,7 +35,7 @@ final class ArchiveRedaction {
   // interaction); the session events of their tasks (variables). ARRAY(...) makes the sids and tasks index keys.
   private static final String FIND = """
       WITH c AS (
-        SELECT id, archive_month, provider_sid, task_id, from_addr, to_addr, body, variables, recording_sid, anonymized
+        SELECT id, archive_month, provider_sid, task_id, from_addr, to_addr, body, variables, recording_sid, anonymized, content_deleted
         FROM communications
         WHERE (org_id = $1 AND from_addr = ANY($2)) OR (org_id = $1 AND to_addr = ANY($2))
            OR communication_identities(org_id, body, variables) && $3
@@ -46,17 +46,17 @@ final class ArchiveRedaction {
            OR (provider_sid = ANY(ARRAY(SELECT provider_sid FROM c)) AND org_id IN ($1, ''))
            OR (org_id = $1 AND task_id = ANY(ARRAY(SELECT task_id FROM c WHERE task_id IS NOT NULL)) AND kind = 'session'))
         FOR UPDATE)
-      SELECT id, archive_month, provider_sid, task_id, from_addr, to_addr, body, variables, recording_sid, anonymized,
+      SELECT id, archive_month, provider_sid, task_id, from_addr, to_addr, body, variables, recording_sid, anonymized, content_deleted,
              NULL AS event_key, NULL::jsonb AS payload FROM c
       UNION ALL
-      SELECT NULL, archive_month, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, event_key, payload FROM r""";
+      SELECT NULL, archive_month, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, event_key, payload FROM r""";
   private static final String UPDATE_COMMUNICATIONS = """
       UPDATE communications c SET from_addr = u.from_addr, to_addr = u.to_addr, body = u.body, variables = u.variables::jsonb,
-        anonymized = u.anonymized,
+        anonymized = u.anonymized, content_deleted = u.content_deleted,
         recording_sid = CASE WHEN u.recording_deleted THEN NULL ELSE c.recording_sid END,
         recording_url = CASE WHEN u.recording_deleted THEN NULL ELSE c.recording_url END
-      FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::boolean[])
-           AS u(id, archive_month, from_addr, to_addr, body, variables, anonymized, recording_deleted)
+      FROM unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::boolean[], $9::boolean[])
+           AS u(id, archive_month, from_addr, to_addr, body, variables, anonymized, recording_deleted, content_deleted)
       WHERE c.id = u.id AND c.archive_month = u.archive_month""";
   private static final String UPDATE_RAW_EVENTS = """
       UPDATE raw_events r SET payload = u.payload::jsonb, anonymized = true
@@ -78,9 +78,10 @@ final class ArchiveRedaction {
   record Changes(List<Change> communications, List<RawChange> rawEvents, Outcome outcome) {}
 
   private record Found(long id, LocalDate month, String sid, String task, String from, String to, String body, JsonObject variables,
-                       String recordingSid, boolean anonymized) {}
+                       String recordingSid, boolean anonymized, boolean contentDeleted) {}
 
-  private record Change(Found row, String from, String to, String body, JsonObject variables, boolean anonymized, boolean recordingDeleted) {}
+  private record Change(Found row, String from, String to, String body, JsonObject variables, boolean anonymized, boolean recordingDeleted,
+                        boolean contentDeleted) {}
 
   private record RawChange(String eventKey, LocalDate month, Object payload) {}
 
@@ -120,17 +121,26 @@ final class ArchiveRedaction {
     });
   }
 
-  /** Fields of a raw payload that hold content rather than who and when: a message's body, media and recording. */
-  private static final Set<String> CONTENT = Set.of("Body", "body", "RecordingUrl", "RecordingSid", "recordingUrl", "recordingSid");
+  /**
+   * Fields of a raw payload that hold content rather than who and when: a message's body and media, a call's
+   * recording, its transcription and what the caller said or keyed in.
+   */
+  private static final Set<String> CONTENT = Set.of("Body", "body", "RecordingUrl", "RecordingSid", "recordingUrl", "recordingSid",
+      "SpeechResult", "UnstableSpeechResult", "Digits");
 
-  /** The payload without its content fields ({@link #CONTENT}, {@code MediaUrl0…}). */
+  /** Whether a raw payload's field holds content ({@link #CONTENT}, {@code MediaUrl0…}, {@code Transcription…}). */
+  static boolean isContent(String name) {
+    return CONTENT.contains(name) || name.startsWith("MediaUrl") || name.startsWith("Transcription");
+  }
+
+  /** The payload without its content fields ({@link #isContent}). */
   static Object withoutContent(Object payload) {
     if (!(payload instanceof JsonObject object)) {
       return payload;
     }
     JsonObject kept = new JsonObject();
     for (Map.Entry<String, Object> field : object) {
-      if (!CONTENT.contains(field.getKey()) && !field.getKey().startsWith("MediaUrl")) {
+      if (!isContent(field.getKey())) {
         kept.put(field.getKey(), field.getValue());
       }
     }
@@ -152,7 +162,8 @@ final class ArchiveRedaction {
     Object variables = row.getValue("variables");
     return new Found(row.getLong("id"), row.getLocalDate("archive_month"), row.getString("provider_sid"), row.getString("task_id"),
         row.getString("from_addr"), row.getString("to_addr"), row.getString("body"),
-        variables instanceof JsonObject json ? json : new JsonObject(), row.getString("recording_sid"), row.getBoolean("anonymized"));
+        variables instanceof JsonObject json ? json : new JsonObject(), row.getString("recording_sid"), row.getBoolean("anonymized"),
+        row.getBoolean("content_deleted"));
   }
 
   private Future<Map<String, Deletion>> deleteRecordings(AnonymizationRequest request, List<Found> found) {
@@ -174,11 +185,13 @@ final class ArchiveRedaction {
     JsonObject variables = (JsonObject) person.redactJson(row.variables());
     Deletion deletion = row.recordingSid() == null ? null : deletions.get(row.recordingSid());
     boolean recordingDeleted = deletion != null && deletion.deleted();
-    // "anonymized" tells search to show no party at all, and keeps a late duplicate event from refilling the row.
+    // "anonymized" tells search to show no party at all, and keeps a late duplicate event from refilling the row;
+    // "content deleted" makes a late callback lose its content and a late recording be deleted, not attached.
     boolean anonymized = row.anonymized() || party || deleteContent;
+    boolean contentDeleted = row.contentDeleted() || deleteContent;
     boolean changed = !Objects.equals(from, row.from()) || !Objects.equals(to, row.to()) || !Objects.equals(body, row.body())
-        || !variables.equals(row.variables()) || anonymized != row.anonymized() || recordingDeleted;
-    return changed ? new Change(row, from, to, body, variables, anonymized, recordingDeleted) : null;
+        || !variables.equals(row.variables()) || anonymized != row.anonymized() || recordingDeleted || contentDeleted != row.contentDeleted();
+    return changed ? new Change(row, from, to, body, variables, anonymized, recordingDeleted, contentDeleted) : null;
   }
 
   private static Future<Void> updateCommunications(SqlConnection conn, List<Change> changes) {
@@ -193,7 +206,8 @@ final class ArchiveRedaction {
         changes.stream().map(Change::body).toArray(String[]::new),
         changes.stream().map(c -> c.variables().encode()).toArray(String[]::new),
         changes.stream().map(Change::anonymized).toArray(Boolean[]::new),
-        changes.stream().map(Change::recordingDeleted).toArray(Boolean[]::new))).mapEmpty();
+        changes.stream().map(Change::recordingDeleted).toArray(Boolean[]::new),
+        changes.stream().map(Change::contentDeleted).toArray(Boolean[]::new))).mapEmpty();
   }
 
   private static Future<Void> updateRawEvents(SqlConnection conn, List<RawChange> changes) {

@@ -32,10 +32,10 @@ public final class IdentityMatcher {
   static final int MAX_DIGITS = 17;
 
   // Keep in step with identity_tokens() in V3__anonymization.sql (ASCII classes: the same in any database locale).
-  private static final Pattern NUMBER_RUN =
+  static final Pattern NUMBER_RUN =
       Pattern.compile("(?<![A-Za-z0-9_+])\\+?[0-9]+(?:[ .()/\\-]{1,2}[0-9]+)*(?![A-Za-z0-9_])");
   private static final Pattern DIGITS = Pattern.compile("[0-9]+");
-  private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+\\-]+@[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)+");
+  static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+\\-]+@[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)+");
 
   private final String phone;
   private final String email;

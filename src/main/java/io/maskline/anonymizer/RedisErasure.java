@@ -1,8 +1,9 @@
 package io.maskline.anonymizer;
 
-import io.maskline.storage.Keys;
 import io.maskline.provider.FormEncoding;
 import io.maskline.provider.twilio.TwimlWriter;
+import io.maskline.storage.Keys;
+import io.maskline.storage.PartyKeys;
 import io.maskline.storage.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,15 +21,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything else Maskline keeps in Redis, as an {@link ErasureStore}: closed session records (parties and
- * variables), stored webhook answers (the 24 h duplicate-answer store), guard keys whose names hold a number, and the
- * streams (mail outbox and dead letters, archive backlog and dead letters). Post-task history entries are
- * {@link RedisHistoryErasure}'s.
+ * Everything else Maskline keeps in Redis, as an {@link ErasureStore}: closed session records (parties, their tokens and
+ * variables), stored webhook answers (the 24 h duplicate-answer store), guard keys named after the person (by their
+ * {@link PartyKeys token}), and the streams (mail outbox and dead letters, archive backlog and dead letters).
+ * Post-task history entries are {@link RedisHistoryErasure}'s.
  *
  * <p>Strings and hashes are found by one walk of the keyspace per run ({@code scan_people.lua}: a candidate filter
- * for all the run's people at once), then decided exactly in Java; the streams are read per request (they hold a
- * backlog, not history). A stream entry cannot be changed in place: a matching entry is deleted and appended again
- * with the person replaced, so the mailer and the archivers handle the new entry as any other.
+ * for all the run's people at once, by number, email and token), then decided exactly in Java; the streams are read
+ * per request (they hold a backlog, not history). A stream entry cannot be changed in place: a matching entry is
+ * deleted and appended again with the person replaced, so the mailer and the archivers handle the new entry as any
+ * other.
  */
 final class RedisErasure implements ErasureStore {
   static final String SESSIONS = "sessions";
@@ -51,9 +53,16 @@ final class RedisErasure implements ErasureStore {
   }
 
   private final Redis redis;
+  private final PartyKeys partyKeys;
 
-  RedisErasure(Redis redis) {
+  RedisErasure(Redis redis, PartyKeys partyKeys) {
     this.redis = redis;
+    this.partyKeys = partyKeys;
+  }
+
+  /** What names the person in key names; null for a request by email alone. */
+  private String token(Erasure erasure) {
+    return erasure.request().phone() == null ? null : partyKeys.token(erasure.request().phone()).hex();
   }
 
   @Override
@@ -83,10 +92,11 @@ final class RedisErasure implements ErasureStore {
     records.put(ANSWERS, 0);
     records.put(GUARD_KEYS, 0);
     records.put(STREAM_ENTRIES, 0);
+    String token = token(erasure);
     return read(candidates).compose(values -> {
       List<Request> writes = new ArrayList<>();
       for (int i = 0; i < candidates.size(); i++) {
-        String place = scrub(erasure, candidates.get(i), values.get(i), writes);
+        String place = scrub(erasure, token, candidates.get(i), values.get(i), writes);
         if (place != null) records.merge(place, 1, Integer::sum);
       }
       return writes.isEmpty() ? Future.succeededFuture() : redis.batch(writes);
@@ -97,7 +107,7 @@ final class RedisErasure implements ErasureStore {
   }
 
   /** Adds the writes that forget the person in one key; answers the place counted, or null when nothing changes. */
-  private static String scrub(Erasure erasure, Candidate candidate, Response value, List<Request> writes) {
+  private static String scrub(Erasure erasure, String token, Candidate candidate, Response value, List<Request> writes) {
     IdentityMatcher person = erasure.person();
     String key = candidate.key();
     String name = key.substring(Keys.PREFIX.length());
@@ -113,7 +123,9 @@ final class RedisErasure implements ErasureStore {
       Request hset = Request.cmd(Command.HSET).arg(key);
       boolean changed = false;
       for (Map.Entry<String, String> field : session.entrySet()) {
-        String redacted = field.getKey().equals("variables") ? redactJsonText(person, field.getValue()) : person.redact(field.getValue());
+        // The party's token (driverToken, recipientToken) goes with their number: nothing is to be named after them.
+        String redacted = field.getValue().equals(token) ? ""
+            : field.getKey().equals("variables") ? redactJsonText(person, field.getValue()) : person.redact(field.getValue());
         if (!redacted.equals(field.getValue())) {
           hset.arg(field.getKey()).arg(redacted);
           changed = true;
@@ -133,7 +145,7 @@ final class RedisErasure implements ErasureStore {
       writes.add(Request.cmd(Command.SET).arg(key).arg(stored.substring(0, space + 1) + TwimlWriter.EMPTY_RESPONSE).arg("KEEPTTL").arg("XX"));
       return ANSWERS;
     }
-    if ((name.startsWith("rate:") || name.startsWith("loop:")) && person.count(name) > 0) {
+    if ((name.startsWith("rate:") || name.startsWith("loop:")) && named(name, token)) {
       // Guard state of any org: a limit that starts again is all that is lost.
       writes.add(Request.cmd(Command.DEL).arg(key));
       return GUARD_KEYS;
@@ -174,6 +186,7 @@ final class RedisErasure implements ErasureStore {
   @Override
   public Future<Map<String, Long>> residue(Erasure erasure) {
     IdentityMatcher person = erasure.person();
+    String token = token(erasure);
     return candidates(List.of(erasure)).compose(candidates -> read(candidates).map(values -> {
       Map<String, Long> residue = new LinkedHashMap<>();
       residue.put(SESSIONS, 0L);
@@ -187,8 +200,9 @@ final class RedisErasure implements ErasureStore {
         if (value != null && !ofOrg(erasure.orgId(), candidates.get(i), name, value)) {
           continue;
         }
-        long found = person.count(name) + (value == null ? 0 : candidates.get(i).type().equals("hash")
-            ? hash(value).values().stream().mapToLong(person::count).sum() : person.count(value.toString()));
+        // A key named after the person counts once, as does each value naming them (their number, email or token).
+        long found = (named(name, token) ? 1 : 0) + person.count(name) + (value == null ? 0 : candidates.get(i).type().equals("hash")
+            ? hash(value).values().stream().mapToLong(v -> person.count(v) + (v.equals(token) ? 1 : 0)).sum() : person.count(value.toString()));
         String place = name.startsWith("session:") ? SESSIONS : name.startsWith("sid:") ? ANSWERS
             : name.startsWith("rate:") || name.startsWith("loop:") ? GUARD_KEYS : OTHER;
         residue.merge(place, found, Long::sum);
@@ -224,14 +238,26 @@ final class RedisErasure implements ErasureStore {
     return true;
   }
 
+  /** Whether a key's name (without the prefix) has the person's token as one of its segments. */
+  private static boolean named(String name, String token) {
+    return token != null && (name.endsWith(":" + token) || name.contains(":" + token + ":"));
+  }
+
   /** Every key (string or hash) that may name one of these people; history entries are another store's. */
   private Future<List<Candidate>> candidates(List<Erasure> people) {
+    Set<String> tokens = new LinkedHashSet<>();
     Set<String> needles = new LinkedHashSet<>();
-    people.forEach(erasure -> needles.addAll(erasure.person().tokens()));
+    people.forEach(erasure -> {
+      String token = token(erasure);
+      if (token != null) tokens.add(token);
+      needles.addAll(erasure.person().tokens());
+    });
     List<String> args = new ArrayList<>();
     args.add("0");
     args.add(SCAN_COUNT);
     args.add(Keys.PREFIX + "*");
+    args.add(Integer.toString(tokens.size()));
+    args.addAll(tokens);
     args.addAll(needles);
     Promise<List<Candidate>> done = Promise.promise();
     scan(args, new ArrayList<>(), done);

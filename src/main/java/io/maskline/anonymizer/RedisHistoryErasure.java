@@ -1,5 +1,6 @@
 package io.maskline.anonymizer;
 
+import io.maskline.storage.PartyKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -11,8 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The post-task history entries {@code (P, caller)} in Redis and the closed sessions they point to, as an
- * {@link ErasureStore}. The keyspace is walked once per run for all the run's numbers ({@link HistoryEntries#find}).
+ * The post-task history entries {@code (P, caller)} in Redis (named by the caller's token) and the closed sessions
+ * they point to, as an {@link ErasureStore}. The keyspace is walked once per run for all the run's numbers ({@link HistoryEntries#find}).
  */
 final class RedisHistoryErasure implements ErasureStore {
   static final String HISTORY_ENTRIES = "historyEntries";
@@ -21,9 +22,9 @@ final class RedisHistoryErasure implements ErasureStore {
   private final Redis redis;
   private final HistoryEntries history;
 
-  RedisHistoryErasure(Redis redis) {
+  RedisHistoryErasure(Redis redis, PartyKeys partyKeys) {
     this.redis = redis;
-    this.history = new HistoryEntries(redis);
+    this.history = new HistoryEntries(redis, partyKeys);
   }
 
   @Override

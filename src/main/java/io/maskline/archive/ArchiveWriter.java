@@ -3,7 +3,9 @@ package io.maskline.archive;
 import io.maskline.archive.ArchiveBatch.Communication;
 import io.maskline.archive.ArchiveBatch.RawEvent;
 import io.maskline.archive.ArchiveBatch.StatusUpdate;
+import io.maskline.anonymizer.LateArrivals;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -11,40 +13,32 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
  * Writes a batch: raw events and communication rows in one multi-row statement ({@code INSERT ... SELECT unnest},
- * {@code ON CONFLICT} on the provider sid merging duplicates); then, only when there are any, the batch's status
+ * {@code ON CONFLICT} on the provider sid merging duplicates), status callbacks for records a run anonymized scrubbed
+ * before (late arrivals, {@link LateArrivals}); then, only when there are any, the batch's status
  * updates together with updates parked for these sids, in one transaction. Every step is idempotent, so a batch
  * written twice (redelivery after a crash between commit and ack) leaves the same rows.
  */
 public final class ArchiveWriter {
   // Raw events and communication rows in one statement (one round trip, atomic on its own). Personal fields of an
-  // anonymized row are never refilled by a late duplicate; otherwise the first value stays.
-  // A status or recording callback arriving for an anonymized row (late arrival) is stored anonymized too: every
-  // party field of its payload that is not a party the row kept (the other party, the proxy number) becomes
-  // "Anonymized", as the run left the row; only status events look the row up. The answer says whether
+  // anonymized row are never refilled by a late duplicate; otherwise the first value stays. A raw event arrives
+  // here already scrubbed when it is a late arrival ($22: anonymized, see lateArrivals). The answer says whether
   // status updates were parked for these sids, i.e. whether a second, transactional step is needed.
   private static final String INSERT_BATCH = """
       WITH raw AS (
         INSERT INTO raw_events (event_key, archive_month, received_at, org_id, kind, provider_sid, task_id, payload, anonymized)
-        SELECT key, archive_month_of(at), at, org_id, kind, sid, task_id,
-          CASE WHEN late.kept IS NULL THEN payload::jsonb ELSE COALESCE((
-            SELECT jsonb_object_agg(f.name, CASE WHEN f.name IN ('From', 'To', 'Caller', 'Called', 'ForwardedFrom', 'from', 'to', 'driver', 'recipient')
-                                                   AND jsonb_typeof(f.value) = 'string' AND NOT (f.value #>> '{}') = ANY(late.kept)
-                                              THEN to_jsonb('Anonymized'::text) ELSE f.value END)
-            FROM jsonb_each(payload::jsonb) AS f(name, value)), '{}') END,
-          late.kept IS NOT NULL
-        FROM (SELECT key, to_timestamp(at_ms::float8 / 1000) AS at, org_id, kind, sid, task_id, payload
-              FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-                   AS u(key, at_ms, org_id, kind, sid, task_id, payload)) r
-        LEFT JOIN LATERAL (
-          SELECT array_remove(ARRAY[c.from_addr, c.to_addr, c.proxy_number], NULL) AS kept FROM communications c
-          WHERE r.kind = 'status' AND c.provider_sid = r.sid AND c.anonymized AND (r.org_id = '' OR c.org_id = r.org_id)
-          LIMIT 1) late ON true
+        SELECT key, archive_month_of(at), at, org_id, kind, sid, task_id, payload::jsonb, anonymized
+        FROM (SELECT key, to_timestamp(at_ms::float8 / 1000) AS at, org_id, kind, sid, task_id, payload, anonymized
+              FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $22::boolean[])
+                   AS u(key, at_ms, org_id, kind, sid, task_id, payload, anonymized)) r
         ON CONFLICT DO NOTHING),
       comm AS (
         INSERT INTO communications AS c (archive_month, org_id, provider_sid, task_id, channel, direction, from_addr, to_addr,
@@ -79,7 +73,10 @@ public final class ArchiveWriter {
         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::bigint[], $7::text[], $8::text[])
              AS u(sid, org_id, status, status_ms, duration_seconds, ended_ms, recording_sid, recording_url))""";
 
-  // Updates the row of each sid; the updates that found no row yet are parked until their interaction arrives.
+  // Updates the row of each sid; the updates that found no row yet are parked until their interaction arrives. A
+  // recording that comes for a row whose content was deleted (late arrival) is not attached: it is queued to be
+  // deleted at the provider (recording_deletions). Decided here, on the row as locked, so a run committing meanwhile
+  // cannot let one slip through.
   private static final String APPLY_STATUSES = STATUS_SOURCE + """
       , updated AS (
         UPDATE communications c SET
@@ -87,11 +84,15 @@ public final class ArchiveWriter {
           status_at = CASE WHEN s.status IS NOT NULL AND (c.status_at IS NULL OR s.status_at >= c.status_at) THEN s.status_at ELSE c.status_at END,
           duration_seconds = GREATEST(c.duration_seconds, s.duration_seconds),
           ended_at = GREATEST(c.ended_at, s.ended_at),
-          recording_sid = COALESCE(s.recording_sid, c.recording_sid),
-          recording_url = COALESCE(s.recording_url, c.recording_url)
+          recording_sid = CASE WHEN c.content_deleted THEN c.recording_sid ELSE COALESCE(s.recording_sid, c.recording_sid) END,
+          recording_url = CASE WHEN c.content_deleted THEN c.recording_url ELSE COALESCE(s.recording_url, c.recording_url) END
         FROM s
         WHERE c.provider_sid = s.sid AND (s.org_id = '' OR c.org_id = s.org_id)
-        RETURNING s.sid)
+        RETURNING s.sid, c.org_id, c.content_deleted, s.recording_sid),
+      late_recordings AS (
+        INSERT INTO recording_deletions (recording_sid, org_id, provider_sid)
+        SELECT recording_sid, org_id, sid FROM updated WHERE content_deleted AND recording_sid IS NOT NULL
+        ON CONFLICT (recording_sid) DO NOTHING)
       INSERT INTO pending_status_updates AS p (provider_sid, org_id, status, status_at, duration_seconds, ended_at, recording_sid, recording_url)
       SELECT sid, org_id, status, status_at, duration_seconds, ended_at, recording_sid, recording_url
       FROM s WHERE s.sid NOT IN (SELECT sid FROM updated)
@@ -122,6 +123,11 @@ public final class ArchiveWriter {
         ORDER BY q.parked_at LIMIT $1)
       """ + PENDING_COLUMNS;
 
+  // The anonymized records of a batch's status callbacks: what their late callbacks may keep (LateArrivals).
+  private static final String ANONYMIZED_RECORDS = """
+      SELECT provider_sid, org_id, from_addr, to_addr, proxy_number, content_deleted FROM communications
+      WHERE provider_sid = ANY($1) AND anonymized""";
+
   private static final String DROP_OLD_PENDING = "DELETE FROM pending_status_updates WHERE parked_at < now() - make_interval(secs => $1)";
 
   private final Pool pg;
@@ -135,19 +141,54 @@ public final class ArchiveWriter {
       return Future.succeededFuture();
     }
     List<Communication> rows = batch.communications();
-    return pg.preparedQuery(INSERT_BATCH).execute(insertColumns(batch.rawEvents(), rows)).compose(inserted -> {
-      boolean parked = inserted.iterator().next().getBoolean("parked");
-      if (!parked && batch.statuses().isEmpty()) {
-        return Future.succeededFuture();
-      }
-      // A crash between the two steps is harmless: the batch is not acknowledged, so it comes again, and the
-      // insert above is idempotent.
-      return pg.withTransaction(conn -> (parked ? takeParked(conn, rows) : Future.succeededFuture(List.<StatusUpdate>of()))
-          .compose(taken -> {
-            List<StatusUpdate> updates = new ArrayList<>(taken);
-            updates.addAll(batch.statuses());
-            return applyStatuses(conn, updates);
-          }));
+    return lateArrivals(batch.rawEvents())
+        .compose(raw -> pg.preparedQuery(INSERT_BATCH).execute(insertColumns(raw, rows)))
+        .compose(inserted -> statuses(batch, inserted.iterator().next().getBoolean("parked")));
+  }
+
+  /** The second step: the batch's status updates and those parked for its sids, in one transaction. */
+  private Future<Void> statuses(ArchiveBatch batch, boolean parked) {
+    if (!parked && batch.statuses().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    // A crash between the two steps is harmless: the batch is not acknowledged, so it comes again, and the
+    // insert above is idempotent.
+    return pg.withTransaction(conn -> (parked ? takeParked(conn, batch.communications()) : Future.succeededFuture(List.<StatusUpdate>of()))
+        .compose(taken -> {
+          List<StatusUpdate> updates = new ArrayList<>(taken);
+          updates.addAll(batch.statuses());
+          return applyStatuses(conn, updates);
+        }));
+  }
+
+  /** A raw event as it is written: {@code anonymized} when it was scrubbed as a late arrival. */
+  private record Scrubbed(RawEvent event, boolean anonymized) {}
+
+  /**
+   * The batch's raw events, each status callback for a record a run anonymized (a late arrival) scrubbed as
+   * {@link LateArrivals} says: the person is not kept in clear whatever the request's scope. One look-up, only for
+   * batches with status callbacks. The org-less form (a callback after its sid's answer expired) matches by sid.
+   */
+  private Future<List<Scrubbed>> lateArrivals(List<RawEvent> events) {
+    String[] sids = events.stream().filter(e -> e.kind().equals("status") && e.sid() != null).map(RawEvent::sid).distinct()
+        .toArray(String[]::new);
+    if (sids.length == 0) {
+      return Future.succeededFuture(events.stream().map(e -> new Scrubbed(e, false)).toList());
+    }
+    return pg.preparedQuery(ANONYMIZED_RECORDS).execute(Tuple.of((Object) sids)).map(found -> {
+      Map<String, List<Row>> bySid = new HashMap<>();
+      found.forEach(row -> bySid.computeIfAbsent(row.getString("provider_sid"), sid -> new ArrayList<>()).add(row));
+      return events.stream().map(event -> {
+        Row record = !event.kind().equals("status") ? null : bySid.getOrDefault(event.sid(), List.of()).stream()
+            .filter(row -> event.orgId().isEmpty() || row.getString("org_id").equals(event.orgId())).findFirst().orElse(null);
+        if (record == null) {
+          return new Scrubbed(event, false);
+        }
+        LateArrivals.Anonymized left = new LateArrivals.Anonymized(Arrays.asList(record.getString("from_addr"), record.getString("to_addr"),
+            record.getString("proxy_number")), record.getBoolean("content_deleted"));
+        String payload = LateArrivals.scrub(new JsonObject(event.payload()), left).encode();
+        return new Scrubbed(new RawEvent(event.key(), event.at(), event.orgId(), event.kind(), event.sid(), event.taskId(), payload), true);
+      }).toList();
     });
   }
 
@@ -168,7 +209,8 @@ public final class ArchiveWriter {
     return pg.preparedQuery(DROP_OLD_PENDING).execute(Tuple.of(age.toSeconds())).map(rows -> rows.rowCount());
   }
 
-  private static Tuple insertColumns(List<RawEvent> events, List<Communication> rows) {
+  private static Tuple insertColumns(List<Scrubbed> scrubbed, List<Communication> rows) {
+    List<RawEvent> events = scrubbed.stream().map(Scrubbed::event).toList();
     return Tuple.tuple(List.<Object>of(
         column(events, RawEvent::key, String[]::new),
         column(events, RawEvent::at, Long[]::new),
@@ -190,7 +232,8 @@ public final class ArchiveWriter {
         column(rows, Communication::status, String[]::new),
         column(rows, Communication::routedTo, String[]::new),
         column(rows, Communication::relatedSid, String[]::new),
-        column(rows, Communication::variables, String[]::new)));
+        column(rows, Communication::variables, String[]::new),
+        column(scrubbed, Scrubbed::anonymized, Boolean[]::new)));
   }
 
   private static Future<List<StatusUpdate>> takeParked(SqlConnection conn, List<Communication> rows) {

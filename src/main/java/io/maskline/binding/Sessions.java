@@ -1,10 +1,12 @@
 package io.maskline.binding;
 
+import io.maskline.anonymizer.IdentityMatcher;
 import io.maskline.api.ApiException;
 import io.maskline.api.ErrorCode;
 import io.maskline.config.GatewayConfig;
 import io.maskline.phone.Locality;
 import io.maskline.storage.Keys;
+import io.maskline.storage.PartyKeys;
 import io.maskline.storage.RedisScript;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -90,6 +92,7 @@ public final class Sessions {
       ORDER BY closed_at DESC NULLS FIRST""";
 
   private final Redis redis;
+  private final PartyKeys partyKeys;
   private final Pool pg;
   private final GatewayConfig.Sessions config;
   private final Clock clock;
@@ -99,8 +102,9 @@ public final class Sessions {
   private final Counter expired;
   private final Counter restored;
 
-  public Sessions(Redis redis, Pool pg, GatewayConfig.Sessions config, Clock clock, MeterRegistry metrics) {
+  public Sessions(Redis redis, PartyKeys partyKeys, Pool pg, GatewayConfig.Sessions config, Clock clock, MeterRegistry metrics) {
     this.redis = redis;
+    this.partyKeys = partyKeys;
     this.pg = pg;
     this.config = config;
     this.clock = clock;
@@ -108,7 +112,7 @@ public final class Sessions {
     this.exhausted = Counter.builder("maskline.sessions.pool.exhausted").description("Opens refused: no free proxy number").register(metrics);
     this.closed = Counter.builder("maskline.sessions.closed").tag("reason", "closed").description("Sessions closed").register(metrics);
     this.expired = Counter.builder("maskline.sessions.closed").tag("reason", "expired").description("Sessions closed").register(metrics);
-    this.restored = Counter.builder("maskline.sessions.restored").description("Sessions put back into a Redis that lost its data").register(metrics);
+    this.restored = Counter.builder("maskline.sessions.restored").description("Sessions put back into Redis from Postgres: Redis lost its data, or their keys were named anew").register(metrics);
   }
 
   /** What {@link #open} did: created a session, or found the same one already there (idempotent open). */
@@ -128,7 +132,8 @@ public final class Sessions {
         request.anonymize() ? "1" : "0",
         Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30)),
         Keys.ARCHIVE_STREAM, Keys.pool(request.orgId()), Keys.SHARED_POOL, Keys.ARCHIVE_STREAM_MAXLEN,
-        String.join(" ", Locality.tags(request.recipientPhone())));
+        String.join(" ", Locality.tags(request.recipientPhone())),
+        partyKeys.token(request.driverPhone()).hex(), partyKeys.token(request.recipientPhone()).hex());
     return OPEN.run(redis, List.of(Keys.session(request.orgId(), request.taskId())), args).compose(answer -> {
       String outcome = answer.get(0).toString();
       return switch (outcome) {
@@ -228,9 +233,11 @@ public final class Sessions {
 
   /**
    * Puts every open session, and every closed one still within its history TTL, back into Redis where its record
-   * is missing; returns how many were restored.
+   * is missing; returns how many were restored. With {@code rebuild} (the keys named after people were dropped to be
+   * named anew, {@link io.maskline.storage.RedisDataWatch}), a session whose record is there gets its routing or
+   * history keys again, under the parties' tokens, and counts too.
    */
-  public Future<Integer> restoreAll() {
+  public Future<Integer> restoreAll(boolean rebuild) {
     Instant now = clock.instant();
     long keyTtl = config.safetyTtl().plus(ROUTE_TTL_MARGIN).toMillis();
     return pg.preparedQuery(TO_RESTORE).execute(Tuple.of(at(now), at(now.minus(config.historyTtl())))).compose(rows -> {
@@ -241,8 +248,8 @@ public final class Sessions {
       for (int from = 0; from < list.size(); from += RESTORE_CONCURRENCY) {
         List<Row> chunk = list.subList(from, Math.min(list.size(), from + RESTORE_CONCURRENCY));
         count = count.compose(n -> {
-          List<Future<Response>> runs = chunk.stream().map(row -> restore(row, now, keyTtl)).toList();
-          return Future.all(runs).map(done -> n + (int) runs.stream().filter(run -> run.result().toInteger() == 1).count());
+          List<Future<Response>> runs = chunk.stream().map(row -> restore(row, now, keyTtl, rebuild)).toList();
+          return Future.all(runs).map(done -> n + (int) runs.stream().filter(run -> run.result().toInteger() > 0).count());
         });
       }
       return count;
@@ -286,7 +293,7 @@ public final class Sessions {
         at(session.openedAt()), at(expiresAt), session.closedAt() == null ? null : at(session.closedAt()), s.get("closeReason")})).mapEmpty();
   }
 
-  private Future<Response> restore(Row row, Instant now, long openKeyTtl) {
+  private Future<Response> restore(Row row, Instant now, long openKeyTtl, boolean rebuild) {
     String orgId = row.getString("org_id");
     String proxy = row.getString("proxy_number");
     OffsetDateTime closedAt = row.getOffsetDateTime("closed_at");
@@ -303,7 +310,8 @@ public final class Sessions {
         Long.toString(row.getOffsetDateTime("expires_at").toInstant().toEpochMilli()),
         Long.toString(keyTtl), proxy == null ? "0" : "1",
         closedAt == null ? "" : Long.toString(closedAt.toInstant().toEpochMilli()),
-        row.getString("close_reason") == null ? "closed" : row.getString("close_reason"));
+        row.getString("close_reason") == null ? "closed" : row.getString("close_reason"),
+        tokenOf(row.getString("driver_phone")), tokenOf(row.getString("recipient_phone")), rebuild ? "1" : "0");
     return RESTORE.run(redis, List.of(Keys.session(orgId, row.getString("task_id"))), args);
   }
 
@@ -327,18 +335,37 @@ public final class Sessions {
     });
   }
 
+  /** A party's token for their keys; none for a party anonymized since (no key is to name them again). */
+  private String tokenOf(String phone) {
+    return phone == null || phone.equals(IdentityMatcher.ANONYMIZED) ? "" : partyKeys.token(phone).hex();
+  }
+
   private Future<String> close(String orgId, String taskId, String reason, Instant now) {
     List<String> args = List.of(Keys.PREFIX, Long.toString(now.toEpochMilli()), Long.toString(config.historyTtl().toMillis()),
         reason, Keys.ARCHIVE_STREAM, Keys.expiryMember(orgId, taskId), Keys.ARCHIVE_STREAM_MAXLEN);
-    return CLOSE.run(redis, List.of(Keys.session(orgId, taskId)), args).compose(answer -> {
-      String outcome = answer.toString();
-      if (outcome.equals("closed")) {
-        (reason.equals("expired") ? expired : closed).increment();
-      }
-      // A close that reached Redis but not Postgres is written again by the next sweep (OVERDUE) or close.
-      return pg.preparedQuery(CLOSE_ROW).execute(Tuple.of(orgId, taskId, at(now), reason)).map(outcome);
+    String sessionKey = Keys.session(orgId, taskId);
+    return CLOSE.run(redis, List.of(sessionKey), args)
+        .compose(answer -> answer.toString().equals("legacy") ? closeLegacy(sessionKey, args) : Future.succeededFuture(answer))
+        .compose(answer -> {
+          String outcome = answer.toString();
+          if (outcome.equals("closed")) {
+            (reason.equals("expired") ? expired : closed).increment();
+          }
+          // A close that reached Redis but not Postgres is written again by the next sweep (OVERDUE) or close.
+          return pg.preparedQuery(CLOSE_ROW).execute(Tuple.of(orgId, taskId, at(now), reason)).map(outcome);
+        });
+  }
+
+  /** A session opened by a pod that named keys by number (during a rolling update): closed again, given the tokens. */
+  private Future<Response> closeLegacy(String sessionKey, List<String> args) {
+    return redis.send(Request.cmd(Command.HMGET).arg(sessionKey).arg("driver").arg("recipient")).compose(parties -> {
+      List<String> withTokens = new ArrayList<>(args);
+      withTokens.add(tokenOf(parties.get(0).toString()));
+      withTokens.add(tokenOf(parties.get(1).toString()));
+      return CLOSE.run(redis, List.of(sessionKey), withTokens);
     });
   }
+
 
   /** Redis keeps session times in milliseconds; so does Postgres, so both say the same. */
   private Instant now() {

@@ -42,8 +42,18 @@ public record GatewayConfig(
     }
   }
 
-  /** {@code url} may list several comma-separated endpoints (Sentinel, Cluster). */
-  public record Redis(String url, RedisMode mode, String masterName, int poolSize, Duration timeout) {}
+  /**
+   * {@code url} may list several comma-separated endpoints (Sentinel, Cluster). {@code keySecret}: the secret people
+   * are named by in key names ({@code storage/PartyKeys}); null: the installation's own, kept in Postgres.
+   */
+  public record Redis(String url, RedisMode mode, String masterName, int poolSize, Duration timeout, String keySecret) {
+    /** Neither the URL (it may hold a password) nor the key secret. */
+    @Override
+    public String toString() {
+      return "Redis[mode=" + mode + ", masterName=" + masterName + ", poolSize=" + poolSize + ", timeout=" + timeout
+          + ", keySecret=" + (keySecret == null ? "installation's" : "configured") + "]";
+    }
+  }
 
   public record Postgres(String url, int poolSize) {}
 
@@ -100,7 +110,8 @@ public record GatewayConfig(
             s.choice("redis.mode", RedisMode.STANDALONE, RedisMode.class),
             s.string("redis.masterName", "mymaster"),
             s.integer("redis.poolSize", 32, 1, 1024),
-            s.duration("redis.timeout", Duration.ofMillis(800))),
+            s.duration("redis.timeout", Duration.ofMillis(800)),
+            s.parse("redis.keySecret", null, GatewayConfig::keySecret)),
         new Postgres(s.string("pg.url", null), s.integer("pg.poolSize", 16, 1, 512)),
         new Smtp(
             s.string("smtp.host", "localhost"),
@@ -161,7 +172,7 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withServices(String redisUrl, String pgUrl) {
-    return new GatewayConfig(http, new Redis(redisUrl, redis.mode(), redis.masterName(), redis.poolSize(), redis.timeout()),
+    return new GatewayConfig(http, new Redis(redisUrl, redis.mode(), redis.masterName(), redis.poolSize(), redis.timeout(), redis.keySecret()),
         new Postgres(pgUrl, postgres.poolSize()), smtp, mail, twilio, adminToken, defaultCountry, sessions, guards, anonymizer, archive, onfleet, notifications,
         console);
   }
@@ -172,6 +183,13 @@ public record GatewayConfig(
       throw new IllegalArgumentException("must be an ISO 3166 alpha-2 country code with a phone numbering plan");
     }
     return upper;
+  }
+
+  private static String keySecret(String text) {
+    if (text.length() < 32) {
+      throw new IllegalArgumentException("must be at least 32 characters");
+    }
+    return text;
   }
 
   private static String e164(String text) {

@@ -148,6 +148,6 @@ final class Settings {
 
   static boolean isSecret(String path) {
     String lower = path.toLowerCase(Locale.ROOT);
-    return lower.contains("token") || lower.contains("password") || lower.endsWith(".url");
+    return lower.contains("token") || lower.contains("password") || lower.contains("secret") || lower.endsWith(".url");
   }
 }

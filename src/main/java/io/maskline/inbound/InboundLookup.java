@@ -10,6 +10,7 @@ import io.maskline.routing.ReplyTarget;
 import io.maskline.routing.Role;
 import io.maskline.routing.RoutingFacts;
 import io.maskline.storage.Keys;
+import io.maskline.storage.PartyKeys;
 import io.maskline.storage.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
@@ -31,10 +32,12 @@ public final class InboundLookup {
   private static final Duration CLAIM_TTL = Duration.ofSeconds(30);
 
   private final Redis redis;
+  private final PartyKeys partyKeys;
   private final GatewayConfig.Guards guards;
 
-  public InboundLookup(Redis redis, GatewayConfig.Guards guards) {
+  public InboundLookup(Redis redis, PartyKeys partyKeys, GatewayConfig.Guards guards) {
     this.redis = redis;
+    this.partyKeys = partyKeys;
     this.guards = guards;
   }
 
@@ -54,7 +57,9 @@ public final class InboundLookup {
     List<String> args = List.of(Keys.PREFIX, inbound.proxyNumber(), inbound.caller(), Long.toString(nowMillis),
         Long.toString(WINDOW.toMillis()), Integer.toString(guards.ratePerPair()), Integer.toString(guards.ratePerCaller()),
         Integer.toString(guards.loopGuard()), Long.toString(CLAIM_TTL.toMillis()),
-        inbound.channel() == Channel.SMS ? "sms" : "voice");
+        inbound.channel() == Channel.SMS ? "sms" : "voice",
+        // The webhook's one HMAC: the caller's keys are named by it; the counterpart's token is in the route.
+        partyKeys.token(inbound.caller()).hex());
     return ROUTE_INBOUND.run(redis, List.of(Keys.sid(sid), Keys.replayMarker(sid)), args).map(answer -> parse(answer, inbound));
   }
 

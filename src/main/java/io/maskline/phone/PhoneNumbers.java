@@ -91,6 +91,19 @@ public final class PhoneNumbers {
     return forms;
   }
 
+  /**
+   * {@link #digitForms(String, String)} read in the number's own country, so its national forms are always among them;
+   * empty when the text is not an E.164 number.
+   */
+  public static Set<String> digitForms(String e164) {
+    try {
+      PhoneNumber number = UTIL.parse(e164, null);
+      return digitForms(e164, UTIL.getRegionCodeForNumber(number));
+    } catch (NumberParseException | IllegalArgumentException e) {
+      return Set.of();
+    }
+  }
+
   public static boolean isSupportedCountry(String country) {
     return country != null && UTIL.getSupportedRegions().contains(country);
   }

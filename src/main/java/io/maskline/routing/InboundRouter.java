@@ -61,6 +61,10 @@ public final class InboundRouter {
     }
     if (speaksAsRecipient(context)) {
       Keyword keyword = inbound.channel() == Channel.SMS ? Keyword.of(inbound.body()) : null;
+      // START/YES/UNSTOP undo an opt-out; from someone who never opted out, "Yes" is an answer to the driver.
+      if (keyword == Keyword.OPT_IN && !facts.recipientOptedOut()) {
+        keyword = null;
+      }
       if (keyword != null) {
         return keywordAnswer(keyword, context.orgId(), org);
       }

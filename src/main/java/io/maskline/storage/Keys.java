@@ -10,6 +10,9 @@ import java.util.List;
  *
  * <p>The Lua scripts get {@link #PREFIX} (or whole keys) from here as arguments and add only the segments listed in
  * {@link #SCRIPT_SEGMENTS}; {@code KeysTest} holds every script to this list and to the builders below.
+ *
+ * <p>No key name holds a person's number: the keys about a person name them by their {@link PartyKeys.Token}, which
+ * Java computes and hands to the scripts. Proxy numbers (the pools' own, not people) are named as they are.
  */
 public final class Keys {
   public static final String PREFIX = "ml:{ml}:";
@@ -26,6 +29,12 @@ public final class Keys {
   public static final String EXPIRY = PREFIX + "session-expiry";
   public static final String SHARED_POOL = PREFIX + "pool:_shared";
 
+  /**
+   * The keys named after a person (by their {@link PartyKeys.Token}, never their number): what a rebuild of the key
+   * layout drops and puts back from Postgres ({@link RedisDataWatch}).
+   */
+  public static final List<String> PEOPLE_KEY_SEGMENTS = List.of("route:", "hist:", "busy:", "rate:", "loop:");
+
   /** What the scripts append to {@link #PREFIX} themselves, each the start of one builder's keys below. */
   public static final List<String> SCRIPT_SEGMENTS =
       List.of("session-expiry", "session:", "route:", "hist:", "busy:", "num:", "org:", "rate:", "loop:", "sid:", "optout:", "reply:", "sticky:");
@@ -36,6 +45,15 @@ public final class Keys {
    * ({@link RedisDataWatch}).
    */
   public static final String INSTALLATION_MARKER = PREFIX + "installation";
+
+  /**
+   * Beside the marker: how people's key names are made, {@code "<version>:<secret fingerprint>"}
+   * ({@link RedisDataWatch#layout}). Missing (a Redis filled by a version that named people by their number) or
+   * another one: the keys of {@link #PEOPLE_KEY_SEGMENTS} are rebuilt from Postgres.
+   */
+  public static final String KEY_LAYOUT = PREFIX + "key-layout";
+  /** Held by the one pod rebuilding the key layout; expires should that pod die. */
+  public static final String KEY_LAYOUT_REBUILD = PREFIX + "key-layout-rebuild";
 
   /** What a sid key holds while its first delivery is being answered (claimed by route_inbound.lua). */
   public static final String SID_PENDING = "pending";
@@ -77,13 +95,19 @@ public final class Keys {
     return orgId + ":" + taskId;
   }
 
-  public static String route(String proxy, String caller) {
-    return PREFIX + "route:" + proxy + ":" + caller;
+  /** An open binding of a party (by token) to proxy number P. */
+  public static String route(String proxy, PartyKeys.Token party) {
+    return PREFIX + "route:" + proxy + ":" + party.hex();
   }
 
-  /** The post-task history entry of (P, caller); the scan for one caller matches {@code hist:*:<caller>}. */
-  public static String history(String proxy, String caller) {
-    return PREFIX + "hist:" + proxy + ":" + caller;
+  /** The post-task history entry of (P, party); the scan for one party matches {@link #historyOf}. */
+  public static String history(String proxy, PartyKeys.Token party) {
+    return PREFIX + "hist:" + proxy + ":" + party.hex();
+  }
+
+  /** The SCAN pattern of a party's history entries on every number, or of every entry when {@code party} is null. */
+  public static String historyOf(PartyKeys.Token party) {
+    return PREFIX + "hist:*" + (party == null ? "" : ":" + party.hex());
   }
 
   /** A provider message/call sid: the answer it got (idempotency) and the org it was routed for. */
@@ -123,24 +147,26 @@ public final class Keys {
     return PREFIX + "onfleet:" + orgId + ":" + taskId;
   }
 
-  /** The proxy numbers a phone number has open sessions on (a number is never given to both parties twice). */
-  public static String busy(String phone) {
-    return PREFIX + "busy:" + phone;
+  /** The proxy numbers a party has open sessions on (a number is never given to both parties twice). */
+  public static String busy(PartyKeys.Token party) {
+    return PREFIX + "busy:" + party.hex();
   }
 
   /** Rate-limit state (GCRA) of one caller through one proxy number. */
-  public static String rate(String proxy, String caller) {
-    return PREFIX + "rate:" + proxy + ":" + caller;
+  public static String rate(String proxy, PartyKeys.Token caller) {
+    return PREFIX + "rate:" + proxy + ":" + caller.hex();
   }
 
   /** Rate-limit state (GCRA) of one caller across all proxy numbers. */
-  public static String rate(String caller) {
-    return PREFIX + "rate:" + caller;
+  public static String rate(PartyKeys.Token caller) {
+    return PREFIX + "rate:" + caller.hex();
   }
 
-  /** Loop-guard state of one binding: the two parties through P, in sorted order. */
-  public static String loop(String proxy, String party, String otherParty) {
-    boolean inOrder = party.compareTo(otherParty) <= 0;
-    return PREFIX + "loop:" + proxy + ":" + (inOrder ? party : otherParty) + ":" + (inOrder ? otherParty : party);
+  /** Loop-guard state of one binding: the two parties' tokens through P, in sorted order (route_inbound.lua sorts alike). */
+  public static String loop(String proxy, PartyKeys.Token party, PartyKeys.Token otherParty) {
+    String a = party.hex();
+    String b = otherParty.hex();
+    boolean inOrder = a.compareTo(b) <= 0;
+    return PREFIX + "loop:" + proxy + ":" + (inOrder ? a : b) + ":" + (inOrder ? b : a);
   }
 }

@@ -5,6 +5,7 @@ import io.maskline.config.GatewayConfig;
 import io.maskline.phone.PhoneNumbers;
 import io.maskline.provider.twilio.TwilioRecordings;
 import io.maskline.storage.Keys;
+import io.maskline.storage.PartyKeys;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -45,6 +46,8 @@ import java.util.stream.Collectors;
  */
 public final class AnonymizerBenchmark {
   private static final String SEPARATORS = "[ .()/-]{0,2}";
+  /** The benchmark's own key secret: the history entries it writes and the run that finds them agree on tokens. */
+  private static final PartyKeys KEYS = PartyKeys.of("anonymizer-benchmark-key-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
   private AnonymizerBenchmark() {}
 
@@ -88,7 +91,7 @@ public final class AnonymizerBenchmark {
     for (int i = 0; i < count + background; i++) {
       boolean isTarget = i < count;
       String caller = isTarget ? target(first + i) : String.format("+4790%06d", i);
-      String key = Keys.history(proxy(first + i), caller);
+      String key = Keys.history(proxy(first + i), KEYS.token(caller));
       batch.add(Request.cmd(Command.HSET).arg(key).arg("orgId").arg(isTarget ? org(first + i) : org(i)).arg("taskId").arg("task-h" + i)
           .arg("role").arg("RECIPIENT").arg("closedAt").arg(System.currentTimeMillis()));
       if (batch.size() == 1_000) {
@@ -130,7 +133,7 @@ public final class AnonymizerBenchmark {
     Redis redis = Redis.createClient(vertx, redisUrl);
     TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx), new GatewayConfig.Twilio(null, null, URI.create("http://127.0.0.1:9")));
     ArchivePartitions partitions = new ArchivePartitions(pg, 24, Clock.systemUTC());
-    Anonymizer anonymizer = new Anonymizer(vertx, pg, ErasureStores.builtIn(redis, recordings), partitions::dropExpired, "NO", Clock.systemUTC(), "bench",
+    Anonymizer anonymizer = new Anonymizer(vertx, pg, ErasureStores.builtIn(redis, KEYS, recordings), partitions::dropExpired, "NO", Clock.systemUTC(), "bench",
         new SimpleMeterRegistry());
     long t0 = System.nanoTime();
     AnonymizerRun run = anonymizer.start("api", null).compose(Anonymizer.Start::finished).await();

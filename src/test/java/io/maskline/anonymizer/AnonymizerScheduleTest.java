@@ -5,6 +5,7 @@ import io.maskline.config.CronSchedule;
 import io.maskline.config.GatewayConfig;
 import io.maskline.provider.twilio.TwilioRecordings;
 import io.maskline.storage.Postgres;
+import io.maskline.storage.PartyKeys;
 import io.maskline.support.TestServers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -163,7 +164,9 @@ class AnonymizerScheduleTest {
     Redis redis = Redis.createClient(vertx, servers.redisUrl);
     TwilioRecordings recordings = new TwilioRecordings(vertx, WebClient.create(vertx),
         new GatewayConfig.Twilio(null, null, URI.create("http://127.0.0.1:9")));
-    Anonymizer anonymizer = new Anonymizer(vertx, pool, ErasureStores.builtIn(redis, recordings), () -> Future.succeededFuture(List.of()), "NO", clock,
+    PartyKeys partyKeys = PartyKeys.configured(null);
+    partyKeys.load(pool).await();
+    Anonymizer anonymizer = new Anonymizer(vertx, pool, ErasureStores.builtIn(redis, partyKeys, recordings), () -> Future.succeededFuture(List.of()), "NO", clock,
         "pod-" + pods.size(), new SimpleMeterRegistry());
     AnonymizerVerticle verticle = new AnonymizerVerticle(anonymizer, new CronSchedule(NIGHTLY), zone, clock);
     vertx.deployVerticle(verticle).await();

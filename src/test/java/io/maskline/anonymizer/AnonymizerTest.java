@@ -173,7 +173,7 @@ class AnonymizerTest {
         count(pg, "SELECT count(*) FROM communications WHERE org_id = $1", orgA) == 5
             && count(pg, "SELECT count(*) FROM communications WHERE org_id = $1", orgB) == 1
             && count(pg, "SELECT count(*) FROM raw_events WHERE org_id = $1 AND kind = 'session' AND task_id = $2", orgA, taskA1) == 2);
-    assertThat(exists(Keys.history(pA, x))).isTrue();
+    assertThat(exists(Keys.history(pA, gw.token(x)))).isTrue();
     assertThat(search(gw, orgA, "phone", x)).hasSize(3);
 
     JsonObject request = requestFor(gw, orgA, spaced(x), xEmail.toUpperCase(), "archive", "raw");
@@ -216,12 +216,12 @@ class AnonymizerTest {
     assertThat(after.getJsonObject("stores").fieldNames()).contains("archive", "redisHistory");
     // No trace in any store of org A: records, raw payloads, post-task history.
     assertThat(traces(orgA, x, xEmail)).isEmpty();
-    assertThat(exists(Keys.history(pA, x))).isFalse();
+    assertThat(exists(Keys.history(pA, gw.token(x)))).isFalse();
 
     // Org B's archive, raw data and history are untouched.
     assertThat(search(gw, orgB, "phone", x)).singleElement().satisfies(r -> assertThat(r.getString("from")).isEqualTo(x));
     assertThat(count(pg, "SELECT count(*) FROM raw_events WHERE org_id = $1 AND payload::text LIKE $2", orgB, "%" + x.substring(1) + "%")).isPositive();
-    assertThat(exists(Keys.history(pB, x))).isTrue();
+    assertThat(exists(Keys.history(pB, gw.token(x)))).isTrue();
 
     // The request is done, masked, and reports what changed where.
     JsonObject done = requestById(gw, orgA, request.getString("id"));
@@ -251,7 +251,8 @@ class AnonymizerTest {
     // X calls again after the run: that call is X's, in full.
     String taskA3 = id("task");
     openSession(orgA, taskA3, driverA, x, new JsonObject());
-    sent(webhooks.call(x, pA));
+    String newCall = Webhooks.callSid();
+    sent(webhooks.call(newCall, x, pA));
     eventually("the new call is archived", WAIT, () -> !search(gw, orgA, "phone", x).isEmpty());
     assertThat(search(gw, orgA, "phone", x)).singleElement().satisfies(r -> {
       assertThat(r.getString("channel")).isEqualTo("voice");
@@ -260,6 +261,18 @@ class AnonymizerTest {
       assertThat(r.getString("to")).isEqualTo(driverA);
       assertThat(r.getBoolean("anonymized")).isFalse();
     });
+    // Its callbacks are the new call's, not late arrivals: kept as sent, its recording attached and left alone.
+    String newRecording = sid("RE");
+    sent(webhooks.post("/webhooks/twilio/status", new java.util.LinkedHashMap<>(Map.of("CallSid", newCall, "AccountSid", "ACtest",
+        "CallStatus", "completed", "CallDuration", "31", "From", x, "To", pA))));
+    sent(webhooks.post("/webhooks/twilio/status", new java.util.LinkedHashMap<>(Map.of("CallSid", newCall, "AccountSid", "ACtest",
+        "RecordingSid", newRecording, "RecordingStatus", "completed", "TranscriptionText", "it is me, " + spaced(x)))));
+    eventually("the new call's callbacks are archived and applied", WAIT, () ->
+        count(pg, "SELECT count(*) FROM communications WHERE provider_sid = $1 AND status = 'completed' AND recording_sid = $2", newCall, newRecording) == 1
+            && count(pg, "SELECT count(*) FROM raw_events WHERE provider_sid = $1 AND kind = 'status'", newCall) == 2);
+    assertThat(rows(pg, "SELECT string_agg(payload::text, ' ') FROM raw_events WHERE provider_sid = $1 AND kind = 'status' AND NOT anonymized", newCall)
+        .get(0).getString(0)).contains("\"From\": \"" + x + "\"", "it is me, " + spaced(x));
+    assertThat(recordingDeletes).doesNotContain("DELETE " + newRecording);
 
     // A second run changes nothing more (once the new task's open event is archived too: it may trail the call).
     eventually("the new task's open event is archived", WAIT, () ->

@@ -23,9 +23,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.maskline.support.Sql;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import jakarta.mail.Header;
 import jakarta.mail.internet.MimeMessage;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.maskline.anonymizer.Forgetting.WAIT;
 import static io.maskline.anonymizer.Forgetting.requestFor;
@@ -42,21 +53,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * "After Done, nothing of this person remains": every store Maskline owns, end to end, checked by the product's
  * residual scan and by a tester's dump of every Redis key and every Postgres row. SMTP sits behind a proxy that is
- * down until the end, so the fallback email waits in the outbox during the run and is sent after it.
+ * down until the end, so the fallback email waits in the outbox during the run and is sent after it. What arrives
+ * after the run for a record it anonymized (late callbacks, a late recording) keeps nothing of the person either.
  */
 class ErasureEverywhereTest {
   static Vertx vertx;
   static TcpProxy smtp;
-  @SharedGateway(settings = "smtpProxy") static TestGateway gw;
+  static HttpServer provider;
+  static final List<String> recordingDeletes = new CopyOnWriteArrayList<>();
+  @SharedGateway(settings = "servers") static TestGateway gw;
   static Webhooks webhooks;
   static Redis redis;
   static Pool pg;
 
-  /** SMTP reached through a proxy the test can cut. */
-  static Map<String, String> smtpProxy() {
+  /**
+   * SMTP reached through a proxy the test can cut; the provider's REST API as a stub that records recording
+   * deletions and refuses the first five attempts for a recording whose sid starts with "REflaky".
+   */
+  static Map<String, String> servers() {
     vertx = Vertx.vertx();
     smtp = new TcpProxy(vertx, "127.0.0.1", TestServers.get().smtp.getSmtp().getPort());
-    return Map.of("MASKLINE_SMTP_PORT", Integer.toString(smtp.port()), "MASKLINE_MAIL_FIRST_RETRY_DELAY", "1s");
+    provider = vertx.createHttpServer().requestHandler(request -> {
+      String path = request.path();
+      String call = request.method() + " " + path.substring(path.lastIndexOf('/') + 1).replace(".json", "");
+      recordingDeletes.add(call);
+      boolean refused = call.startsWith("DELETE REflaky") && recordingDeletes.stream().filter(call::equals).count() <= 5;
+      request.response().setStatusCode(refused ? 500 : 204).end();
+    }).listen(0, "127.0.0.1").await();
+    return Map.of("MASKLINE_SMTP_PORT", Integer.toString(smtp.port()), "MASKLINE_MAIL_FIRST_RETRY_DELAY", "1s",
+        "MASKLINE_TWILIO_API_URL", "http://127.0.0.1:" + provider.actualPort());
   }
 
   @BeforeAll
@@ -94,7 +119,8 @@ class ErasureEverywhereTest {
     close(task2);
     // After the tasks: X's message goes to the org by email; SMTP is down, so it waits in the outbox.
     String late = Webhooks.messageSid();
-    sent(webhooks.sms(late, x, proxy, "still there? call 00" + x.substring(1)));
+    sent(webhooks.sms(late, x, proxy, "still there? call 00" + x.substring(1) + ", " + spaced(x) + ", " + x.substring(3) + " or "
+        + xEmail.toUpperCase()));
     eventually("the fallback email is pending in the outbox", WAIT, () -> xlen(Keys.MAIL_STREAM) > 0
         && redis.send(Request.cmd(Command.XRANGE).arg(Keys.MAIL_STREAM).arg("-").arg("+")).await().toString().contains(late));
     // Dead letters naming X, of this org.
@@ -129,11 +155,17 @@ class ErasureEverywhereTest {
     }
     assertThat(Traces.inRedis(redis, x, xEmail)).isEmpty();
 
-    // SMTP comes back: the email about X's message, queued before the run, goes out and is archived without X.
+    // SMTP comes back: the email about X's message, queued before the run, goes out and is archived without X:
+    // not in its subject, its headers, its text or the message as it went over the wire.
     smtp.up().await();
     List<MimeMessage> mails = Mailbox.awaitMail(orgEmail, 1);
     assertThat(mails).hasSize(1);
-    assertThat(Traces.names(String.valueOf(mails.get(0).getContent()), x, xEmail)).isFalse();
+    MimeMessage mail = mails.get(0);
+    assertThat(mail.getSubject()).startsWith("Message from Anonymized");
+    assertThat(String.valueOf(mail.getContent())).contains("still there? call Anonymized, Anonymized, Anonymized or Anonymized");
+    for (String part : everything(mail)) {
+      assertThat(Traces.names(part, x, xEmail)).as(part).isFalse();
+    }
     eventually("the email is archived", WAIT, () ->
         count(pg, "SELECT count(*) FROM communications WHERE org_id = $1 AND channel = 'email'", orgId) == 1);
     assertThat(Traces.inPostgres(pg, x, xEmail)).isEmpty();
@@ -141,36 +173,152 @@ class ErasureEverywhereTest {
   }
 
   @Test
-  void aStatusCallbackArrivingAfterTheRunIsArchivedAnonymized() {
+  void callbacksArrivingAfterTheRunKeepNothingOfThePerson() {
     String orgId = id("org");
     org(gw, orgId, new JsonObject());
     String proxy = number(gw, orgId);
     String x = phone();
+    String xEmail = id("x") + "@example.com";
     String driver = phone();
     String task = id("task");
     open(orgId, task, driver, x, new JsonObject());
-    String sid = Webhooks.messageSid();
-    sent(webhooks.sms(sid, x, proxy, "left it at the door"));
-    eventually("the message is archived", WAIT, () -> count(pg, "SELECT count(*) FROM communications WHERE provider_sid = $1", sid) == 1);
-    requestFor(gw, orgId, x, null, "archive");
+    String sms = Webhooks.messageSid();
+    sent(webhooks.sms(sms, x, proxy, "left it at the door"));
+    String call = Webhooks.callSid();
+    sent(webhooks.call(call, x, proxy));
+    close(task);
+    eventually("the message and the call are archived", WAIT, () ->
+        count(pg, "SELECT count(*) FROM communications WHERE provider_sid = ANY($1)", (Object) new String[] {sms, call}) == 2);
+    JsonObject request = requestFor(gw, orgId, x, xEmail, "archive", "raw");
     assertThat(runAndWait(gw).getString("status")).isEqualTo("done");
 
-    // Twilio's callback for the message, after the run: it names X as Twilio writes numbers.
-    Map<String, String> form = new java.util.LinkedHashMap<>();
-    form.put("MessageSid", sid);
+    // Twilio's callbacks after the run: they name X as Twilio writes numbers, and quote X's number and email in
+    // fields that are not parties.
+    Map<String, String> status = new LinkedHashMap<>();
+    status.put("MessageSid", sms);
+    status.put("AccountSid", "ACtest");
+    status.put("MessageStatus", "undelivered");
+    status.put("ErrorCode", "30005");
+    status.put("ErrorMessage", "Unknown destination handset 0047 " + spaced(x) + " (" + xEmail.toUpperCase() + ")");
+    status.put("From", x);
+    status.put("FromCity", "OSLO");
+    status.put("To", proxy);
+    sent(webhooks.post("/webhooks/twilio/status", status));
+    String recording = "RE" + id("rec").replaceAll("[^a-z0-9]", "");
+    Map<String, String> recorded = recordingCallback(call, recording, "call me back on " + x.substring(3));
+    sent(webhooks.post("/webhooks/twilio/status", recorded));
+    eventually("the callbacks are archived and applied", WAIT, () ->
+        count(pg, "SELECT count(*) FROM raw_events WHERE provider_sid = ANY($1) AND kind = 'status'", (Object) new String[] {sms, call}) == 2
+            && count(pg, "SELECT count(*) FROM communications WHERE provider_sid = $1 AND status = 'undelivered'", sms) == 1
+            && count(pg, "SELECT count(*) FROM communications WHERE provider_sid = $1 AND recording_sid = $2", call, recording) == 1);
+
+    assertThat(latePayload(sms)).isEqualTo(new JsonObject().put("MessageSid", sms).put("AccountSid", "ACtest")
+        .put("MessageStatus", "undelivered").put("ErrorCode", "30005").put("ErrorMessage", "Unknown destination handset Anonymized (Anonymized)")
+        .put("From", "Anonymized").put("FromCity", "Anonymized").put("To", proxy));
+    // The request kept content: the recording is the record's, its callback only loses the mention.
+    assertThat(latePayload(call).getString("TranscriptionText")).isEqualTo("call me back on Anonymized");
+    assertThat(latePayload(call).getString("RecordingUrl")).isEqualTo(recorded.get("RecordingUrl"));
+    assertThat(count(pg, "SELECT count(*) FROM raw_events WHERE provider_sid = ANY($1) AND kind = 'status' AND anonymized",
+        (Object) new String[] {sms, call})).isEqualTo(2);
+    assertThat(recordingDeletes).doesNotContain("DELETE " + recording);
+    nothingLeft(request, x, xEmail);
+  }
+
+  @Test
+  void aRecordWhoseContentWentGetsNoLateContentAndALateRecordingIsDeletedNotAttached() {
+    String orgId = id("org");
+    org(gw, orgId, new JsonObject());
+    String proxy = number(gw, orgId);
+    String x = phone();
+    String xEmail = id("x") + "@example.com";
+    String driver = phone();
+    String task = id("task");
+    open(orgId, task, driver, x, new JsonObject());
+    String sms = Webhooks.messageSid();
+    sent(webhooks.sms(sms, x, proxy, "the door code is 4711"));
+    String call = Webhooks.callSid();
+    sent(webhooks.call(call, x, proxy));
+    close(task);
+    eventually("the message and the call are archived", WAIT, () ->
+        count(pg, "SELECT count(*) FROM communications WHERE provider_sid = ANY($1)", (Object) new String[] {sms, call}) == 2);
+    JsonObject request = Forgetting.request(gw, new JsonObject().put("orgId", orgId).put("phone", x).put("email", xEmail)
+        .put("scope", new JsonArray().add("archive").add("raw")).put("deleteRecordingsAndBodies", true));
+    assertThat(runAndWait(gw).getString("status")).isEqualTo("done");
+    // The run left its choice on the records, in the statement that anonymized them.
+    assertThat(count(pg, "SELECT count(*) FROM communications WHERE provider_sid = ANY($1) AND anonymized AND content_deleted AND body IS NULL",
+        (Object) new String[] {sms, call})).isEqualTo(2);
+
+    // After the run: a status callback quoting the message and its media, and the call's recording, which the
+    // provider refuses to delete at first.
+    Map<String, String> status = new LinkedHashMap<>();
+    status.put("MessageSid", sms);
+    status.put("AccountSid", "ACtest");
+    status.put("MessageStatus", "delivered");
+    status.put("Body", "the door code is 4711, call " + x);
+    status.put("NumMedia", "1");
+    status.put("MediaUrl0", "https://api.twilio.com/2010-04-01/Accounts/ACtest/Messages/" + sms + "/Media/ME1");
+    status.put("From", x);
+    status.put("To", proxy);
+    sent(webhooks.post("/webhooks/twilio/status", status));
+    String recording = "REflaky" + id("rec").replaceAll("[^a-z0-9]", "");
+    sent(webhooks.post("/webhooks/twilio/status", recordingCallback(call, recording, "the door code is 4711")));
+    eventually("the callbacks are archived", WAIT, () ->
+        count(pg, "SELECT count(*) FROM raw_events WHERE provider_sid = ANY($1) AND kind = 'status'", (Object) new String[] {sms, call}) == 2);
+
+    assertThat(latePayload(sms)).isEqualTo(new JsonObject().put("MessageSid", sms).put("AccountSid", "ACtest")
+        .put("MessageStatus", "delivered").put("NumMedia", "1").put("From", "Anonymized").put("To", proxy));
+    assertThat(latePayload(call).fieldNames()).containsExactlyInAnyOrder("CallSid", "AccountSid", "RecordingStatus", "RecordingDuration");
+    // The provider refused five times (a sweep's four attempts, then one more): the deletion was retried, not lost.
+    eventually("the late recording is deleted at the provider", WAIT, () ->
+        recordingDeletes.stream().filter(("DELETE " + recording)::equals).count() == 6
+            && count(pg, "SELECT count(*) FROM recording_deletions WHERE recording_sid = $1", recording) == 0);
+    // Never on the record, nowhere in the archive.
+    assertThat(count(pg, "SELECT count(*) FROM communications WHERE provider_sid = $1 AND recording_sid IS NULL AND recording_url IS NULL", call))
+        .isEqualTo(1);
+    assertThat(count(pg, "SELECT count(*) FROM raw_events WHERE provider_sid = ANY($1) AND (payload::text LIKE $2 OR payload::text LIKE '%4711%')",
+        new String[] {sms, call}, "%" + recording + "%")).isZero();
+    nothingLeft(request, x, xEmail);
+  }
+
+  /** The stored residual scan of the request is 0, and a dump of every Postgres table and every Redis key finds nothing. */
+  private static void nothingLeft(JsonObject request, String x, String xEmail) {
+    JsonObject residue = residue(gw, request.getString("id"));
+    assertThat(residue.getLong("total")).as(residue.encodePrettily()).isZero();
+    assertThat(Traces.inPostgres(pg, x, xEmail)).isEmpty();
+    assertThat(Traces.inRedis(redis, x, xEmail)).isEmpty();
+  }
+
+  /** The raw payload of the sid's (one) status callback, as archived. */
+  private static JsonObject latePayload(String sid) {
+    return new JsonObject(Sql.rows(pg, "SELECT payload::text FROM raw_events WHERE provider_sid = $1 AND kind = 'status'", sid).get(0).getString(0));
+  }
+
+  /** A recording callback as Twilio posts it, with a transcription. */
+  private static Map<String, String> recordingCallback(String callSid, String recordingSid, String transcription) {
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("CallSid", callSid);
     form.put("AccountSid", "ACtest");
-    form.put("MessageStatus", "delivered");
-    form.put("From", x);
-    form.put("To", proxy);
-    assertThat(webhooks.post("/webhooks/twilio/status", form).statusCode()).isEqualTo(200);
-    String rawStatus = "SELECT payload::text FROM raw_events WHERE provider_sid = $1 AND kind = 'status'";
-    eventually("the callback is archived", WAIT, () -> count(pg, rawStatus.replace("payload::text", "count(*)"), sid) == 1);
-    String payload = pg.preparedQuery(rawStatus).execute(io.vertx.sqlclient.Tuple.of(sid)).await().iterator().next().getString(0);
-    assertThat(Traces.names(payload, x, null)).as(payload).isFalse();
-    assertThat(new JsonObject(payload).getMap()).containsEntry("From", "Anonymized").containsEntry("To", proxy)
-        .containsEntry("MessageStatus", "delivered");
-    eventually("the status reaches the record", WAIT, () -> count(pg,
-        "SELECT count(*) FROM communications WHERE provider_sid = $1 AND status = 'delivered' AND from_addr = 'Anonymized'", sid) == 1);
+    form.put("RecordingSid", recordingSid);
+    form.put("RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/ACtest/Recordings/" + recordingSid);
+    form.put("RecordingStatus", "completed");
+    form.put("RecordingDuration", "7");
+    form.put("TranscriptionText", transcription);
+    return form;
+  }
+
+  /** A delivered email as a reader sees it and as it went over the wire: subject, every header, its text, its raw MIME. */
+  private static List<String> everything(MimeMessage mail) throws Exception {
+    List<String> parts = new ArrayList<>();
+    parts.add(mail.getSubject());
+    for (Enumeration<Header> headers = mail.getAllHeaders(); headers.hasMoreElements(); ) {
+      Header header = headers.nextElement();
+      parts.add(header.getName() + ": " + header.getValue());
+    }
+    parts.add(String.valueOf(mail.getContent()));
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    mail.writeTo(wire);
+    parts.add(wire.toString(StandardCharsets.UTF_8));
+    return parts;
   }
 
   private static void open(String orgId, String taskId, String driver, String recipient, JsonObject variables) {

@@ -4,6 +4,7 @@ import io.maskline.binding.Sessions;
 import io.maskline.config.GatewayConfig;
 import io.maskline.phone.Locality;
 import io.maskline.storage.Keys;
+import io.maskline.storage.PartyKeys;
 import io.maskline.storage.Postgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -54,7 +55,8 @@ public final class SessionBenchmark {
     }
     pool.add(Request.cmd(Command.HSET).arg(Keys.org(orgId)).arg("anonymize").arg("1").arg("numberSelection").arg(selection));
     redis.batch(pool).await();
-    Sessions sessions = new Sessions(redis, pg, new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofMinutes(10)),
+    Sessions sessions = new Sessions(redis, PartyKeys.of("session-benchmark-key-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8)), pg,
+        new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofMinutes(10)),
         Clock.systemUTC(), new SimpleMeterRegistry());
 
     AtomicLong opened = new AtomicLong();

@@ -83,8 +83,8 @@ class SessionAllocationTest {
       perNumberAndParticipant.merge(proxy + "|" + driver, 1, Integer::sum);
       perNumberAndParticipant.merge(proxy + "|" + recipient, 1, Integer::sum);
       perNumber.merge(proxy, 1, Integer::sum);
-      Response driverRoute = redis.send(Request.cmd(Command.HGETALL).arg(Keys.route(proxy, driver))).await();
-      Response recipientRoute = redis.send(Request.cmd(Command.HGETALL).arg(Keys.route(proxy, recipient))).await();
+      Response driverRoute = redis.send(Request.cmd(Command.HGETALL).arg(Keys.route(proxy, gw.token(driver)))).await();
+      Response recipientRoute = redis.send(Request.cmd(Command.HGETALL).arg(Keys.route(proxy, gw.token(recipient)))).await();
       assertThat(driverRoute.get("counterpart").toString()).isEqualTo(recipient);
       assertThat(driverRoute.get("taskId").toString()).isEqualTo(task);
       assertThat(recipientRoute.get("counterpart").toString()).isEqualTo(driver);
@@ -113,13 +113,13 @@ class SessionAllocationTest {
     assertThat(openSession(gw, orgId, id("task"), driver, phone()).statusCode()).isEqualTo(409);
     gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/v1/sessions/" + first).send().await();
 
-    Response history = redis.send(Request.cmd(Command.HGETALL).arg(Keys.history(p, recipient))).await();
+    Response history = redis.send(Request.cmd(Command.HGETALL).arg(Keys.history(p, gw.token(recipient)))).await();
     assertThat(history.get("orgId").toString()).isEqualTo(orgId);
     assertThat(history.get("taskId").toString()).isEqualTo(first);
     assertThat(history.get("role").toString()).isEqualTo("RECIPIENT");
-    long ttl = redis.send(Request.cmd(Command.PTTL).arg(Keys.history(p, recipient))).await().toLong();
+    long ttl = redis.send(Request.cmd(Command.PTTL).arg(Keys.history(p, gw.token(recipient)))).await().toLong();
     assertThat(ttl).isBetween(Duration.ofDays(29).toMillis(), Duration.ofDays(30).toMillis());
-    assertThat(redis.send(Request.cmd(Command.EXISTS).arg(Keys.route(p, driver))).await().toInteger()).isZero();
+    assertThat(redis.send(Request.cmd(Command.EXISTS).arg(Keys.route(p, gw.token(driver)))).await().toInteger()).isZero();
 
     HttpResponse<Buffer> reused = openSession(gw, orgId, id("task"), driver, recipient);
     assertThat(reused.statusCode()).isEqualTo(201);
@@ -132,14 +132,14 @@ class SessionAllocationTest {
     String orgId = id("org");
     org(gw, orgId, new JsonObject());
     String p = number(gw, orgId);
-    Sessions sessions = new Sessions(redis, gw.gateway.services().pg(), new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofDays(30)),
+    Sessions sessions = new Sessions(redis, gw.gateway.services().partyKeys(), gw.gateway.services().pg(), new GatewayConfig.Sessions(Duration.ofHours(24), Duration.ofDays(30)),
         Clock.systemUTC(), new SimpleMeterRegistry());
     String driver = phone();
     String recipient = phone();
     String task = id("task");
     sessions.open(new Sessions.OpenRequest(orgId, task, driver, recipient, Map.of(), true)).await();
     assertThat(sessions.closeExpired(Instant.now()).await()).isZero();
-    assertThat(redis.send(Request.cmd(Command.PTTL).arg(Keys.route(p, driver))).await().toLong())
+    assertThat(redis.send(Request.cmd(Command.PTTL).arg(Keys.route(p, gw.token(driver)))).await().toLong())
         .isGreaterThan(Duration.ofHours(24).toMillis());
 
     // A sweep closes at most 500; a shared Redis may hold more sessions due by then, so sweep until none is left.
@@ -150,8 +150,8 @@ class SessionAllocationTest {
     }
     assertThat(closed).isGreaterThanOrEqualTo(1);
     assertThat(sessions.get(orgId, task).await().orElseThrow().open()).isFalse();
-    assertThat(redis.send(Request.cmd(Command.EXISTS).arg(Keys.route(p, driver))).await().toInteger()).isZero();
-    assertThat(redis.send(Request.cmd(Command.HGET).arg(Keys.history(p, driver)).arg("role")).await().toString()).isEqualTo("DRIVER");
+    assertThat(redis.send(Request.cmd(Command.EXISTS).arg(Keys.route(p, gw.token(driver)))).await().toInteger()).isZero();
+    assertThat(redis.send(Request.cmd(Command.HGET).arg(Keys.history(p, gw.token(driver))).arg("role")).await().toString()).isEqualTo("DRIVER");
     assertThat(redis.send(Request.cmd(Command.ZSCORE).arg(Keys.pool(orgId)).arg(p)).await().toString()).isIn("0", "0.0");
   }
 

@@ -44,6 +44,7 @@ class ConfigLoaderTest {
     assertThat(config.guards()).isEqualTo(new GatewayConfig.Guards(30, 120, 20, Duration.ofDays(30)));
     assertThat(config.sessions().safetyTtl()).isEqualTo(Duration.ofHours(24));
     assertThat(config.redis().url()).isNull();
+    assertThat(config.redis().keySecret()).as("the installation's own, kept in Postgres").isNull();
   }
 
   @Test
@@ -52,6 +53,7 @@ class ConfigLoaderTest {
         Map.entry("MASKLINE_HTTP_PORT", "9191"),
         Map.entry("MASKLINE_PUBLIC_URL", "https://gw.example.com"),
         Map.entry("MASKLINE_REDIS_URL", "redis://r:6379/2"),
+        Map.entry("MASKLINE_REDIS_KEY_SECRET", "a-redis-key-secret-of-forty-characters!!"),
         Map.entry("MASKLINE_PG_URL", "postgresql://u@p:5432/db"),
         Map.entry("MASKLINE_SMTP_HOST", "smtp.example.com"),
         Map.entry("MASKLINE_SMTP_PORT", "2525"),
@@ -69,6 +71,9 @@ class ConfigLoaderTest {
     assertThat(config.http().port()).isEqualTo(9191);
     assertThat(config.http().publicUrl()).hasToString("https://gw.example.com");
     assertThat(config.redis().url()).isEqualTo("redis://r:6379/2");
+    assertThat(config.redis().keySecret()).isEqualTo("a-redis-key-secret-of-forty-characters!!");
+    assertThat(config.redis().toString()).doesNotContain("a-redis-key-secret").doesNotContain("redis://r");
+    assertThat(config.toString()).doesNotContain("a-redis-key-secret");
     assertThat(config.postgres().url()).isEqualTo("postgresql://u@p:5432/db");
     assertThat(config.smtp().host()).isEqualTo("smtp.example.com");
     assertThat(config.smtp().port()).isEqualTo(2525);
@@ -104,6 +109,9 @@ class ConfigLoaderTest {
     assertThatThrownBy(shortToken::requireProductionSettings)
         .hasMessageContaining("MASKLINE_ADMIN_TOKEN").hasMessageNotContaining("s3cret");
     assertThat(shortToken.toString()).doesNotContain("s3cret").doesNotContain("redis://h:1");
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, YAML, Map.of("MASKLINE_REDIS_KEY_SECRET", "short-k3y")).await())
+        .isInstanceOf(ConfigException.class).hasMessageContaining("MASKLINE_REDIS_KEY_SECRET").hasMessageContaining("32")
+        .hasMessageNotContaining("short-k3y");
   }
 
   @Test

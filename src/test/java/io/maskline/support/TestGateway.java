@@ -4,6 +4,7 @@ import io.maskline.Gateway;
 import io.maskline.config.ConfigLoader;
 import io.maskline.dev.DevServices;
 import io.maskline.ops.Metrics;
+import io.maskline.storage.PartyKeys;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -75,6 +76,11 @@ public final class TestGateway implements GatewayEndpoint, AutoCloseable {
   @Override
   public WebClient http() {
     return http;
+  }
+
+  /** What names a person in this gateway's Redis key names. */
+  public PartyKeys.Token token(String phone) {
+    return gateway.services().partyKeys().token(phone);
   }
 
   @Override

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,7 +57,7 @@ public final class TwilioWebhooks implements HttpFeature {
   private final GatewayConfig config;
   private final Clock clock;
   private final MeterRegistry metrics;
-  private final Map<String, Counter> routed = new ConcurrentHashMap<>();
+  private final Map<Channel, Map<Class<?>, Counter>> routed = new EnumMap<>(Channel.class);
   private final Counter duplicates;
   private final Counter degradedAnswers;
   private final Counter rejectedSignatures;
@@ -72,6 +73,9 @@ public final class TwilioWebhooks implements HttpFeature {
     this.clock = clock;
     this.metrics = metrics;
     this.signature = new TwilioSignature(config.twilio().authToken());
+    for (Channel channel : Channel.values()) {
+      routed.put(channel, new ConcurrentHashMap<>());
+    }
     this.duplicates = Counter.builder("maskline.webhooks.duplicates").description("Provider retries answered from the stored answer").register(metrics);
     this.degradedAnswers = Counter.builder("maskline.webhooks.degraded").description("Webhooks answered degraded: Redis unavailable").register(metrics);
     this.rejectedSignatures = Counter.builder("maskline.webhooks.signature.rejected").description("Webhooks refused: bad or missing signature").register(metrics);
@@ -225,11 +229,11 @@ public final class TwilioWebhooks implements HttpFeature {
   }
 
   private void count(Channel channel, Decision decision) {
-    String key = channel.name() + "|" + decision.getClass().getSimpleName();
-    routed.computeIfAbsent(key, k -> Counter.builder("maskline.webhooks.routed")
+    // Keyed by the decision's class (its routedTo is fixed per class): no name building per webhook.
+    routed.get(channel).computeIfAbsent(decision.getClass(), type -> Counter.builder("maskline.webhooks.routed")
         .description("Inbound SMS and calls by channel and decision")
         .tag("channel", channel.name().toLowerCase())
-        .tag("decision", decision.getClass().getSimpleName())
+        .tag("decision", type.getSimpleName())
         .tag("routedTo", decision.routedTo())
         .register(metrics)).increment();
   }
