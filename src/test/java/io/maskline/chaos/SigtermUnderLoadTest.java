@@ -1,10 +1,10 @@
 package io.maskline.chaos;
 
+import io.maskline.dev.DevServices;
 import io.maskline.support.GatewayEndpoint;
 import io.maskline.support.GatewayProcess;
 import io.maskline.support.TcpProxy;
 import io.maskline.support.TestGateway;
-import io.maskline.support.TestServers;
 import io.maskline.support.Webhooks;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -54,16 +54,21 @@ class SigtermUnderLoadTest {
   private static final int HTTP_INSTANCES = 2;
   private static final Duration DRAIN = Duration.ofSeconds(5);
 
+  // A Redis of its own, as the chaos suite's: what the stopped processes leave in its streams (a mail outbox of
+  // hundreds of emails) must not hold up other tests' gateways on the shared one.
+  static DevServices.EmbeddedRedis redis;
   static Vertx proxies;
 
   @BeforeAll
   static void start() {
+    redis = DevServices.startRedis();
     proxies = Vertx.vertx();
   }
 
   @AfterAll
   static void stop() {
     proxies.close().await();
+    redis.stop();
   }
 
   @Test
@@ -94,11 +99,10 @@ class SigtermUnderLoadTest {
    * the senders go on until the process refuses them. The process must exit 0 within its drain time.
    */
   private static Load sigtermUnderLoad(Consumer<TcpProxy> outage) throws InterruptedException {
-    TestServers servers = TestServers.get();
-    TcpProxy redisHop = new TcpProxy(proxies, servers.redisHost(), servers.redisPort());
+    TcpProxy redisHop = new TcpProxy(proxies, "127.0.0.1", redis.port());
     redisHop.up().await();
     Load load = null;
-    try (GatewayProcess gateway = GatewayProcess.start(settings(servers, redisHop))) {
+    try (GatewayProcess gateway = GatewayProcess.start(settings(redisHop))) {
       load = new Load(new Webhooks(gateway), Traffic.of(gateway));
       load.awaitAnswered(150);
       if (outage != null) {
@@ -124,9 +128,9 @@ class SigtermUnderLoadTest {
     }
   }
 
-  private static Map<String, String> settings(TestServers servers, TcpProxy redisHop) {
+  private static Map<String, String> settings(TcpProxy redisHop) {
     Map<String, String> settings = new HashMap<>();
-    settings.put("MASKLINE_REDIS_URL", servers.redisUrlVia(redisHop.port()));
+    settings.put("MASKLINE_REDIS_URL", "redis://127.0.0.1:" + redisHop.port() + "/0");
     settings.put("MASKLINE_REDIS_TIMEOUT", "300ms");
     settings.put("MASKLINE_HTTP_SHUTDOWN_DRAIN", DRAIN.toSeconds() + "s");
     settings.put("MASKLINE_HTTP_INSTANCES", Integer.toString(HTTP_INSTANCES));
@@ -143,7 +147,8 @@ class SigtermUnderLoadTest {
    * with the org of the number it reached, and no unanswered sid (refused, or reset unread) any row at all.
    */
   private static void assertArchivedOnceWithTheirOrgs(Load load) {
-    try (TestGateway archiver = TestGateway.start(Map.of("MASKLINE_ARCHIVE_CLAIM_IDLE", "1s", "MASKLINE_ARCHIVE_BATCH_INTERVAL", "50ms"))) {
+    try (TestGateway archiver = TestGateway.start(Map.of("MASKLINE_REDIS_URL", redis.url(), "MASKLINE_ARCHIVE_CLAIM_IDLE", "1s",
+        "MASKLINE_ARCHIVE_BATCH_INTERVAL", "50ms"))) {
       String[] answered = load.answered.keySet().toArray(String[]::new);
       String archivedSids = "SELECT DISTINCT provider_sid FROM communications WHERE provider_sid = ANY($1) AND channel <> 'email'";
       try {
