@@ -119,22 +119,7 @@ public final class IdentityMatcher {
 
   /** A JSON value (object, array, string, other) with mentions redacted in every string, keys left alone. */
   public Object redactJson(Object value) {
-    if (value instanceof String text) {
-      return redact(text);
-    }
-    if (value instanceof JsonObject object) {
-      JsonObject out = new JsonObject();
-      for (Map.Entry<String, Object> field : object) {
-        out.put(field.getKey(), redactJson(field.getValue()));
-      }
-      return out;
-    }
-    if (value instanceof JsonArray array) {
-      JsonArray out = new JsonArray();
-      array.forEach(item -> out.add(redactJson(item)));
-      return out;
-    }
-    return value;
+    return JsonStrings.map(value, this::redact);
   }
 
   private String redactNumbers(String text, int[] found) {

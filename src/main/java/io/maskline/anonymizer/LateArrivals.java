@@ -1,7 +1,6 @@
 package io.maskline.anonymizer;
 
 import io.maskline.phone.PhoneNumbers;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.format.DateTimeFormatter;
@@ -95,20 +94,7 @@ public final class LateArrivals {
     }
 
     Object redactJson(Object value) {
-      if (value instanceof String text) {
-        return redact(text);
-      }
-      if (value instanceof JsonObject object) {
-        JsonObject out = new JsonObject();
-        object.forEach(field -> out.put(field.getKey(), redactJson(field.getValue())));
-        return out;
-      }
-      if (value instanceof JsonArray array) {
-        JsonArray out = new JsonArray();
-        array.forEach(item -> out.add(redactJson(item)));
-        return out;
-      }
-      return value;
+      return JsonStrings.map(value, this::redact);
     }
 
     String redact(String text) {
